@@ -1,0 +1,135 @@
+"""Settings and the paths of the project's files, in one place.
+
+Every setting has a default, can be set from the environment (``LCGRAPH_*``) and overridden by
+CLI options. Paths to ``ontology/``, ``shapes/``, ``data/`` and ``queries/`` are relative to the
+project root (the checkout), which ``LCGRAPH_ROOT`` can move.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_BASE = "https://w3id.org/lcc/"
+ONTOLOGY_NS = "https://w3id.org/lcc/ontology#"
+ONTOLOGY_IRI = "https://w3id.org/lcc/ontology"
+
+ROOT = Path(os.environ.get("LCGRAPH_ROOT", Path(__file__).resolve().parent.parent))
+ONTOLOGY_PATH = ROOT / "ontology" / "lcc.ttl"
+SHAPES_DIR = ROOT / "shapes"
+DATA_DIR = ROOT / "data"
+QUERIES_DIR = ROOT / "queries"
+SEEDS_DIR = Path(os.environ.get("LCGRAPH_SEEDS", ROOT.parent / "shared" / "seeds"))
+DEFAULT_STORE = Path(".lcgraph") / "store"
+
+#: Kinds of instance IRIs, ``{base}id/{kind}/{slug}``. DESIGN.md's list, plus ``region``
+#: (sub-national and world regions, which are not cities), ``tool``, ``agreement``, ``outcome``,
+#: ``facility`` and ``discrepancy``, which the sources need and the list lacked.
+KINDS = (
+    "city",
+    "region",
+    "country",
+    "network",
+    "organisation",
+    "programme",
+    "tool",
+    "collaboration",
+    "agreement",
+    "event",
+    "person",
+    "target",
+    "activity",
+    "outcome",
+    "facility",
+    "document",
+    "discrepancy",
+)
+
+#: Named graphs that hold what users wrote (secretariat ingest); ``lcgraph build`` keeps them.
+PRESERVED_GRAPHS = ("contrib", "changes")
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings. Build with :meth:`from_env`, then :meth:`with_` to override."""
+
+    base: str = DEFAULT_BASE
+    store_path: Path = DEFAULT_STORE
+    endpoint: str | None = None
+    root: Path = ROOT
+    query_timeout: float = 10.0
+    max_rows: int = 10_000
+    max_request_bytes: int = 1_000_000
+    max_query_depth: int = 200
+    workers: int = 2
+    service_allowlist: tuple[str, ...] = ()
+    ingest_token: str | None = field(default=None, repr=False)
+    max_ingest_bytes: int = 5_000_000
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        env = os.environ
+        token = env.get("LCGRAPH_INGEST_TOKEN")
+        token_file = env.get("LCGRAPH_INGEST_TOKEN_FILE")
+        if not token and token_file and Path(token_file).is_file():
+            token = Path(token_file).read_text(encoding="utf-8").strip() or None
+        settings = cls(
+            base=env.get("LCGRAPH_BASE", DEFAULT_BASE),
+            store_path=Path(env.get("LCGRAPH_STORE", DEFAULT_STORE)),
+            endpoint=env.get("LCGRAPH_ENDPOINT") or None,
+            root=ROOT,
+            query_timeout=_env_float("LCGRAPH_QUERY_TIMEOUT", 10.0),
+            max_rows=_env_int("LCGRAPH_MAX_ROWS", 10_000),
+            max_request_bytes=_env_int("LCGRAPH_MAX_REQUEST_BYTES", 1_000_000),
+            max_query_depth=_env_int("LCGRAPH_MAX_QUERY_DEPTH", 200),
+            workers=_env_int("LCGRAPH_WORKERS", 2),
+            service_allowlist=tuple(
+                s for s in env.get("LCGRAPH_SERVICE_ALLOWLIST", "").split() if s
+            ),
+            ingest_token=token,
+            max_ingest_bytes=_env_int("LCGRAPH_MAX_INGEST_BYTES", 5_000_000),
+        )
+        return settings.with_(**overrides)
+
+    def with_(self, **overrides) -> Settings:
+        """A copy with the given fields replaced; ``None`` values are ignored."""
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        if "store_path" in clean:
+            clean["store_path"] = Path(clean["store_path"])
+        if "base" in clean and not clean["base"].endswith(("/", "#")):
+            clean["base"] = clean["base"] + "/"
+        return replace(self, **clean)
+
+    # --- IRIs -------------------------------------------------------------------------
+    def graph_iri(self, slug: str) -> str:
+        return f"{self.base}graph/{slug}"
+
+    def entity_iri(self, kind: str, slug: str) -> str:
+        return f"{self.base}id/{kind}/{slug}"
+
+    @property
+    def ontology_path(self) -> Path:
+        return self.root / "ontology" / "lcc.ttl"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"

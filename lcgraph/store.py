@@ -1,0 +1,231 @@
+"""The embedded store: build it from ``ontology/`` and ``data/``, open it, summarise it.
+
+The store is a pyoxigraph (RocksDB) directory, by default ``.lcgraph/store``. A build never
+leaves a half-built store behind: it loads into a sibling temporary directory and swaps it in
+only when everything parsed. Graphs written by users (``graph/contrib``, ``graph/changes``) are
+carried over from the previous store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from lcgraph.config import PRESERVED_GRAPHS, Settings
+from lcgraph.errors import InputError, StoreError
+from lcgraph.rdfio import BaseRewriter, data_files
+
+ONTOLOGY_GRAPH_SLUG = "ontology"
+
+_OX_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass
+class BuildReport:
+    """What a build loaded: files, triples per named graph, entities per class."""
+
+    store_path: Path | None
+    files: list[Path]
+    graphs: dict[str, int] = field(default_factory=dict)
+    classes: dict[str, int] = field(default_factory=dict)
+    preserved: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def triples(self) -> int:
+        return sum(self.graphs.values())
+
+
+def source_files(settings: Settings) -> list[tuple[Path, str | None]]:
+    """Files a build loads: (path, graph slug for triple files or None for quad files)."""
+    if not settings.ontology_path.is_file():
+        raise InputError(f"{settings.ontology_path}: no such file (the LCC ontology)")
+    files: list[tuple[Path, str | None]] = [(settings.ontology_path, ONTOLOGY_GRAPH_SLUG)]
+    data = data_files(settings)
+    if not data:
+        raise InputError(f"{settings.data_dir}: no *.trig data files")
+    files.extend((path, None) for path in data)
+    return files
+
+
+def _ox_term(term, rewriter: BaseRewriter):
+    if isinstance(term, ox.NamedNode) and rewriter.active:
+        return ox.NamedNode(rewriter.iri(term.value))
+    return term
+
+
+def read_quads(path: Path, settings: Settings, to_graph: str | None = None) -> Iterator[ox.Quad]:
+    """Parse a file with pyoxigraph, rewriting IRIs to the configured base.
+
+    Raises :class:`InputError` naming the file and the position on a syntax error, and when a
+    data (TriG) file has triples outside a named graph.
+    """
+    fmt = _OX_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: unknown RDF file type {path.suffix!r}")
+    rewriter = BaseRewriter(settings.base)
+    graph = ox.NamedNode(settings.graph_iri(to_graph)) if to_graph else None
+    try:
+        for quad in ox.parse(path=path, format=fmt):
+            g = quad.graph_name
+            if graph is not None:
+                g = graph
+            elif isinstance(g, ox.DefaultGraph):
+                raise InputError(
+                    f"{path}: every triple in a data file belongs in a named graph, "
+                    f"found one outside: {quad.subject} {quad.predicate} {quad.object}"
+                )
+            yield ox.Quad(
+                _ox_term(quad.subject, rewriter),
+                _ox_term(quad.predicate, rewriter),
+                _ox_term(quad.object, rewriter),
+                _ox_term(g, rewriter),
+            )
+    except SyntaxError as exc:
+        raise InputError(f"{path}: {' '.join(str(exc).split())}") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from exc
+
+
+def _preserved_quads(path: Path, settings: Settings) -> list[ox.Quad]:
+    """Quads of the user-written graphs in an existing store (empty if there is none)."""
+    if not path.exists():
+        return []
+    try:
+        old = ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot open the existing store to keep its contrib graph: {exc}") from exc
+    quads: list[ox.Quad] = []
+    for slug in PRESERVED_GRAPHS:
+        quads.extend(old.quads_for_pattern(None, None, None, ox.NamedNode(settings.graph_iri(slug))))
+    del old
+    return quads
+
+
+def load_into(store: ox.Store, settings: Settings, progress: Callable[[Path, int], None] | None = None) -> list[Path]:
+    """Load ontology and data files into ``store``; return the files loaded."""
+    loaded = []
+    for path, graph in source_files(settings):
+        quads = list(read_quads(path, settings, to_graph=graph))
+        store.bulk_extend(quads)
+        loaded.append(path)
+        if progress:
+            progress(path, len(quads))
+    return loaded
+
+
+def _check_writable(target: Path) -> None:
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{target}: cannot create the store's folder: {exc.strerror}") from exc
+    if not os.access(parent, os.W_OK):
+        raise StoreError(f"{target}: the folder {parent} is not writable")
+    if target.exists() and not target.is_dir():
+        raise StoreError(f"{target}: exists and is not a store folder")
+
+
+def build(settings: Settings, *, in_memory: bool = False, progress: Callable[[Path, int], None] | None = None) -> tuple[ox.Store, BuildReport]:
+    """Build the store. On disk, atomically: into a temporary folder, then swap it in.
+
+    Returns the open store and a report. Raises :class:`InputError` for bad files and
+    :class:`StoreError` for an unwritable store path; in both cases the old store is untouched.
+    """
+    start = time.perf_counter()
+    if in_memory:
+        store = ox.Store()
+        files = load_into(store, settings, progress)
+        report = BuildReport(None, files)
+        fill_report(store, settings, report)
+        report.seconds = time.perf_counter() - start
+        return store, report
+
+    target = Path(settings.store_path)
+    _check_writable(target)
+    preserved = _preserved_quads(target, settings)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+    try:
+        store = ox.Store(str(tmp))
+        files = load_into(store, settings, progress)
+        if preserved:
+            store.bulk_extend(preserved)
+        store.flush()
+        del store
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        if target.exists():
+            target.rename(old)
+        tmp.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    store = ox.Store(str(target))
+    report = BuildReport(target, files)
+    fill_report(store, settings, report)
+    for slug in PRESERVED_GRAPHS:
+        n = report.graphs.get(settings.graph_iri(slug))
+        if n:
+            report.preserved[slug] = n
+    report.seconds = time.perf_counter() - start
+    return store, report
+
+
+def open_store(settings: Settings, *, read_only: bool = True) -> ox.Store:
+    """Open the built store; a clear error tells how to build it when it is missing."""
+    path = Path(settings.store_path)
+    if not path.is_dir():
+        raise StoreError(f"{path}: no store here; run `lcgraph build` first", exit_code=2)
+    try:
+        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot open the store: {exc}") from exc
+
+
+def load_store(settings: Settings, *, read_only: bool = True) -> ox.Store:
+    """The store the CLI works on: the built one, or an in-memory build when none exists yet."""
+    if Path(settings.store_path).is_dir():
+        return open_store(settings, read_only=read_only)
+    store, _ = build(settings, in_memory=True)
+    return store
+
+
+def graph_counts(store: ox.Store) -> dict[str, int]:
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row["g"].value: int(row["n"].value) for row in rows}
+
+
+def class_counts(store: ox.Store, settings: Settings) -> dict[str, int]:
+    # the base comes from settings (an IRI), so quoting it as a SPARQL string is safe
+    prefix = json.dumps(f"{settings.base}id/")
+    rows = store.query(
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } "
+        f"FILTER(STRSTARTS(STR(?s), {prefix})) }} GROUP BY ?c"
+    )
+    return {row["c"].value: int(row["n"].value) for row in rows}
+
+
+def fill_report(store: ox.Store, settings: Settings, report: BuildReport) -> None:
+    report.graphs = graph_counts(store)
+    report.classes = class_counts(store, settings)
+
+
+def quads_to_store(quads: Iterable[ox.Quad]) -> ox.Store:
+    store = ox.Store()
+    store.bulk_extend(list(quads))
+    return store
