@@ -105,6 +105,13 @@ class GeoNamesIndex:
                     self.index.setdefault(key, set()).add(gid)
 
     def match(self, place: Place) -> tuple[dict | None, str]:
+        """Match on the label first; only when it finds nothing, on the aliases."""
+        label_match = self._match(Place(place.iri, place.names[:1], place.country_code, place.population, True))
+        if label_match[0] is not None or len(place.names) == 1:
+            return label_match
+        return self._match(place)
+
+    def _match(self, place: Place) -> tuple[dict | None, str]:
         keys = sorted({fold(n) for n in place.names if fold(n)})
         ids = sorted(set().union(*(self.index.get(k, set()) for k in keys))) if keys else []
         shown = ", ".join(repr(n) for n in sorted(set(place.names)))
@@ -171,7 +178,8 @@ def generate(seed_graph: rdflib.Graph, base: str = DEFAULT_BASE) -> tuple[rdflib
     places = []
     for cls, is_city in ((LCC.City, True), (LCC.Region, False)):
         for iri in sorted(set(seed_graph.subjects(RDF.type, cls))):
-            names = [str(o) for p in (RDFS.label, SKOS.altLabel) for o in seed_graph.objects(iri, p)]
+            names = [str(o) for o in seed_graph.objects(iri, RDFS.label)]
+            names += sorted(str(o) for o in seed_graph.objects(iri, SKOS.altLabel))
             country = seed_graph.value(iri, LCC.country)
             code = next((c for c, node in code_to_country.items() if node == country), None)
             pops = [int(o) for o in seed_graph.objects(iri, LCC.population)]
