@@ -1,6 +1,13 @@
 """The embedded store: build it from ``ontology/`` and ``data/``, open it, summarise it.
 
-The store is a pyoxigraph (RocksDB) directory, by default ``.lcgraph/store``. A build never
+The store is a pyoxigraph (RocksDB) directory, by default ``.lcgraph/store``. Every triple is
+kept in the named graph of its source *and* once in the store's default graph, which is thus
+the RDF merge (a set) of all named graphs. Queries run on that default graph, not with
+pyoxigraph's ``use_default_graph_as_union``, whose union has bag semantics: a triple stated by
+two documents would be counted twice. Writers keep the two in step with :func:`add_quads` and
+:func:`remove_quads`.
+
+A build never
 leaves a half-built store behind: it loads into a sibling temporary directory and swaps it in
 only when everything parsed. Graphs written by users (``graph/contrib``, ``graph/changes``) are
 carried over from the previous store.
@@ -117,12 +124,40 @@ def _preserved_quads(path: Path, settings: Settings) -> list[ox.Quad]:
     return quads
 
 
+def with_union(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """Each named-graph quad, followed by its triple in the default graph (the union)."""
+    default = ox.DefaultGraph()
+    for quad in quads:
+        yield quad
+        yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
+
+
+def add_quads(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
+    """Add named-graph quads and keep the default graph the union of the named graphs."""
+    store.extend(list(with_union(quads)))
+
+
+def remove_quads(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
+    """Remove named-graph quads; drop a triple from the union only when no graph states it."""
+    quads = list(quads)
+    for quad in quads:
+        store.remove(quad)
+    default = ox.DefaultGraph()
+    for quad in quads:
+        still = any(
+            not isinstance(q.graph_name, ox.DefaultGraph)
+            for q in store.quads_for_pattern(quad.subject, quad.predicate, quad.object, None)
+        )
+        if not still:
+            store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, default))
+
+
 def load_into(store: ox.Store, settings: Settings, progress: Callable[[Path, int], None] | None = None) -> list[Path]:
     """Load ontology and data files into ``store``; return the files loaded."""
     loaded = []
     for path, graph in source_files(settings):
         quads = list(read_quads(path, settings, to_graph=graph))
-        store.bulk_extend(quads)
+        store.bulk_extend(list(with_union(quads)))
         loaded.append(path)
         if progress:
             progress(path, len(quads))
@@ -164,7 +199,7 @@ def build(settings: Settings, *, in_memory: bool = False, progress: Callable[[Pa
         store = ox.Store(str(tmp))
         files = load_into(store, settings, progress)
         if preserved:
-            store.bulk_extend(preserved)
+            store.bulk_extend(list(with_union(preserved)))
         store.flush()
         del store
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
