@@ -19,8 +19,23 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("lcgraph.commands.store:build", "Build the embedded store from ontology/ and data/."),
     "validate": ("lcgraph.commands.store:validate", "Validate the data against the SHACL shapes."),
     "fmt": ("lcgraph.commands.store:fmt", "Rewrite data files in canonical TriG."),
-    "link": ("lcgraph.commands.store:link", "Regenerate GeoNames and ISO 3166 links from shipped datasets."),
+    "link": (
+        "lcgraph.commands.store:link",
+        "Regenerate GeoNames and ISO 3166 links from shipped datasets.",
+    ),
     "stats": ("lcgraph.commands.store:stats", "Print triples per graph and entities per class."),
+    "queries": (
+        "lcgraph.commands.queries:list_queries",
+        "List the saved SPARQL queries and their parameters.",
+    ),
+    "query": (
+        "lcgraph.commands.queries:query",
+        "Run a saved query on the store or a remote endpoint.",
+    ),
+    "push": (
+        "lcgraph.commands.queries:push",
+        "Load the graph into a remote store (Graph Store Protocol).",
+    ),
 }
 
 
@@ -54,7 +69,9 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lcgraph")
-@click.option("--base", envvar="LCGRAPH_BASE", help="Base IRI of instances (default https://w3id.org/lcc/).")
+@click.option(
+    "--base", envvar="LCGRAPH_BASE", help="Base IRI of instances (default https://w3id.org/lcc/)."
+)
 @click.option(
     "--store",
     "store_path",
