@@ -162,6 +162,8 @@ class LCC(DefinedNamespace):
     indicatorGreenArea: URIRef
     indicatorNonFossilShare: URIRef
     indicatorPrimaryEnergy: URIRef
+    indicatorNewEnergyIndustrialShare: URIRef
+    indicatorForestStock: URIRef
     indicatorRenewableShare: URIRef
     kindAbsolute: URIRef
     kindBau: URIRef

@@ -166,7 +166,7 @@ def test_cq11_networks_of_tokyo_and_kuala_lumpur(store):
     roles = labels(
         store,
         """SELECT DISTINCT ?role WHERE {
-        ?m org:member city:tokyo ; org:organization network:anmc21 ; org:role ?r . ?r rdfs:label ?role }""",
+        ?m org:member city:tokyo ; org:organization network:asian-network-of-major-cities-21 ; org:role ?r . ?r rdfs:label ?role }""",
     )
     assert roles == {"co-sponsor"}
 

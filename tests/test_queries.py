@@ -135,7 +135,12 @@ def names(result, var) -> set:
         ),
         ("targets", {"kind": "Bau"}, "holderLabel", {"Gangneung", "Jeju", "Gwangju"}),
         ("targets", {"country": "KR", "kind": "Absolute"}, "holderLabel", {"Seoul", "Suwon"}),
-        ("memberships", {"group": "network:anmc21"}, "memberLabel", {"Tokyo", "Kuala Lumpur"}),
+        (
+            "memberships",
+            {"group": "network:asian-network-of-major-cities-21"},
+            "memberLabel",
+            {"Tokyo", "Kuala Lumpur"},
+        ),
         ("events", {"from": "2014-01-01"}, "eventLabel", {"First North-East Asian Mayors’ Forum"}),
         (
             "events",
@@ -265,7 +270,7 @@ def test_discrepancies_link_two_statements(seed_store, settings):
     per = {}
     for r in rows:
         per.setdefault(r["discrepancy"], set()).add(r["statement"])
-    assert len(per) == 10
+    assert len(per) == 11
     assert all(len(s) >= 2 for s in per.values())
 
 

@@ -78,7 +78,7 @@ def test_push_twice_replaces(loaded_server, disk_store):
     )
     assert again.returncode == 0, again.stderr
     result = run("graph-summary", endpoint=f"{loaded_server}/query")
-    local = run("graph-summary", store=None)
+    local = run("graph-summary", settings=disk_store)
     assert normalise(result) == normalise(local)
 
 
