@@ -124,7 +124,7 @@ def adamic_adar(common: Iterable[str], weight: Callable[[str], float]) -> float:
     doi:10.1016/S0378-8733(03)00009-1; ``1 - exp(-AA)`` maps it into [0, 1).
 
     >>> round(adamic_adar(["n"], lambda z: 1 / math.log(3)), 4)  # one neighbour of degree 2
-    0.5975
+    0.5976
     """
     return 1.0 - math.exp(-sum(weight(z) for z in common))
 

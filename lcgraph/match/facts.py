@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from sys import intern
 
 from lcgraph.match.model import Fact, Lit, Term
 from lcgraph.match.read import Quad
@@ -19,20 +20,29 @@ class FactTable:
     """
 
     def __init__(self, quads: Iterable[Quad] = ()):
-        self._by_p: dict[str, dict[str, dict[Term, list[str]]]] = {}
+        # graphs are kept as shared sorted tuples and IRIs interned: a store of a million
+        # triples repeats the same few graphs and the same subjects over and over
+        self._by_p: dict[str, dict[str, dict[Term, tuple[str, ...]]]] = {}
         self._inverse: dict[str, dict[Term, list[str]]] = {}
         self._graph_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         for quad in quads:
             self.add(*quad)
 
     def add(self, s: str, p: str, o: Term, g: str) -> None:
+        s, p, g = intern(s), intern(p), intern(g)
+        if isinstance(o, str):
+            o = intern(o)
         objects = self._by_p.setdefault(p, {}).setdefault(s, {})
         graphs = objects.get(o)
         if graphs is None:
-            objects[o] = [g]
+            objects[o] = self._shared((g,))
         elif g not in graphs:
-            graphs.append(g)
-        self._inverse.pop(p, None)
+            objects[o] = self._shared(tuple(sorted((*graphs, g))))
+        if self._inverse:
+            self._inverse.pop(p, None)
+
+    def _shared(self, graphs: tuple[str, ...]) -> tuple[str, ...]:
+        return self._graph_tuples.setdefault(graphs, graphs)
 
     def __len__(self) -> int:
         return sum(len(objs) for subj in self._by_p.values() for objs in subj.values())
@@ -76,11 +86,7 @@ class FactTable:
         return o in self._by_p.get(p, {}).get(s, {})
 
     def graphs(self, s: str, p: str, o: Term) -> tuple[str, ...]:
-        graphs = self._by_p.get(p, {}).get(s, {}).get(o)
-        if not graphs:
-            return ()
-        key = tuple(sorted(graphs))
-        return self._graph_tuples.setdefault(key, key)
+        return self._by_p.get(p, {}).get(s, {}).get(o) or ()
 
     def fact(self, s: str, p: str, o: Term) -> Fact:
         """The fact ``s p o``; raises KeyError when the table does not hold it."""

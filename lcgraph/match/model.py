@@ -26,7 +26,7 @@ Term = str | Lit
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     """One triple and the named graphs that state it."""
 
@@ -48,7 +48,7 @@ class Fact:
         return {"subject": self.s, "predicate": self.p, **obj, "graphs": list(self.graphs)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Why a profile holds an item: a short phrase and the facts it rests on.
 
@@ -69,7 +69,7 @@ class Evidence:
         return tuple(seen)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """An entry of a profile (a topic, a need, a network...): its strength in (0, 1] and why."""
 
@@ -77,7 +77,7 @@ class Item:
     evidence: Evidence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TargetInfo:
     """A target of an actor, with the values the profile factor compares."""
 

@@ -7,6 +7,8 @@ strongly each kind of evidence counts.
 
 from __future__ import annotations
 
+from functools import cache
+
 from lcgraph.match.read import DCT, ORG, RDFS, SKOS
 from lcgraph.namespace import LCC
 
@@ -28,6 +30,7 @@ ORG_MEMBERSHIP = ORG + "Membership"
 DCAT_DATASET = "http://www.w3.org/ns/dcat#Dataset"
 
 
+@cache
 def lcc(name: str) -> str:
     """The IRI of an ``lcc:`` term; a typo raises (the namespace is closed)."""
     return str(getattr(LCC, name))
