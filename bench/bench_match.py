@@ -22,6 +22,7 @@ Usage: python bench/bench_match.py [--cities 50000] [--queries 200] [--naive-que
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import statistics
@@ -226,6 +227,7 @@ def _ms(seconds: float) -> str:
 
 def run(n_cities: int, n_queries: int, n_naive: int, seed: int, log=print) -> dict:
     settings = Settings.from_env()
+    load_average = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     t0 = time.perf_counter()
     quads = synthetic_quads(n_cities, seed)
     store = ox.Store()
@@ -275,6 +277,8 @@ def run(n_cities: int, n_queries: int, n_naive: int, seed: int, log=print) -> di
         "naive": naive,
         "agree": agree,
         "queries": len(picks),
+        "cpus": os.cpu_count(),
+        "load_average": load_average,
     }
 
 
@@ -283,8 +287,9 @@ def report(r: dict) -> str:
         "# Peer match: precomputed vs naive",
         "",
         f"Synthetic graph: {r['cities']:,} cities, {r['quads']:,} quads (bench/bench_match.py, "
-        f"in-memory pyoxigraph store). Machine: {platform.machine()}, Python "
-        f"{platform.python_version()}.",
+        f"in-memory pyoxigraph store). Machine: {platform.machine()}, {r['cpus']} CPUs, "
+        f"load average {r['load_average']:.1f} at the start (a shared machine: other jobs slow "
+        f"every figure), Python {platform.python_version()}.",
         "",
         f"Precompute once after the store is open: catalog of profiles {r['catalog_s']:.1f} s, "
         f"numpy screens (peers and supporters) {r['screen_s']:.1f} s.",

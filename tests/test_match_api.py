@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from match_support import assert_facts_in_store, fact_from_dict, iri
+from match_support import assert_facts_in_store, fact_from_dict, fixture_store, iri
 
 from lcgraph.config import Settings
 from lcgraph.store import build
@@ -98,3 +98,15 @@ def test_catalog_is_cached_per_generation(client, app):
     assert jeju_flag() is False  # same generation: the cached catalog answers
     app.state.generation = 1
     assert jeju_flag() is True  # a new generation: rebuilt from the store
+
+
+def test_city_with_no_data_is_an_explained_empty_list():
+    app = FastAPI()
+    app.include_router(router)
+    app.state.settings = Settings.from_env()
+    app.state.store = fixture_store("small.trig")
+    response = TestClient(app).get("/api/match/empty-city")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["candidates"] == []
+    assert data["note"].startswith("Empty City has no facts that matching uses")

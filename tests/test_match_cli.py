@@ -241,3 +241,13 @@ def test_endpoint_gives_the_same_answer(built, endpoint):
     )
     assert remote.exit_code == 0, remote.output
     assert json.loads(remote.output) == json.loads(local.output)
+
+
+def test_unreachable_endpoint_is_one_clear_error():
+    port = _free_port()  # nothing listens there
+    result = CliRunner().invoke(
+        cli, ["match", "tokyo", "--endpoint", f"http://127.0.0.1:{port}/query"]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: http://127.0.0.1:{port}/query: cannot read the facts")
+    assert "Traceback" not in result.output

@@ -183,3 +183,20 @@ def test_results_are_deterministic(seeded):
     scores = [c["score"] for c in first["candidates"]]
     assert scores == sorted(scores, reverse=True)
     assert np.all(np.asarray(scores) <= 1.0)
+
+
+def test_reach_of_supporters(seeded):
+    _, cat = seeded
+    jica = cat.profiles[iri("organisation", "jica")]  # based in Japan; covers nothing stated
+    kitakyushu = cat.profiles[iri("city", "kitakyushu")]
+    kuala_lumpur = cat.profiles[iri("city", "kuala-lumpur")]
+    at_home = F.reach(cat, kitakyushu, jica)
+    assert at_home.score == 1.0
+    assert (
+        at_home.reasons[0].text
+        == "Reach: Japan International Cooperation Agency is in «Japan», where Kitakyushu is."
+    )
+    # abroad, being based in Japan says nothing about where it works: neither near nor far
+    assert F.reach(cat, kuala_lumpur, jica).score == 0.5
+    ecorich = cat.profiles[iri("programme", "korea-ecorich-city")]  # covers Korea only
+    assert F.reach(cat, kitakyushu, ecorich).score == 0.0

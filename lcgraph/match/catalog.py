@@ -73,20 +73,21 @@ class Catalog:
     ) -> tuple[str, ...]:
         """Evidence quotes (``lcc:evidence``) of the nodes a chain of facts passes through.
 
-        Nodes in ``skip`` (the actors themselves, whose quotes are about them in general) are
-        used only when no other node of the chain has a quote.
+        The subjects come first, from the end of the chain (the most specific node: the
+        activity rather than its collaboration, the target rather than its holder), then the
+        objects. Nodes in ``skip`` (the actors themselves, whose quotes are about them in
+        general) are used only when no other node has a quote.
         """
+        chain = list(facts)[::-1]
+        nodes = [f.s for f in chain] + [f.o for f in chain if isinstance(f.o, str)]
         skip = set(skip)
         primary: list[str] = []
         fallback: list[str] = []
-        for fact in facts:
-            for node in (fact.s, fact.o):
-                if not isinstance(node, str):
-                    continue
-                for lit in self.facts.literals(node, V.lcc("evidence")):
-                    target = fallback if node in skip else primary
-                    if lit.value not in primary and lit.value not in fallback:
-                        target.append(lit.value)
+        for node in dict.fromkeys(nodes):
+            for lit in self.facts.literals(node, V.lcc("evidence")):
+                target = fallback if node in skip else primary
+                if lit.value not in primary and lit.value not in fallback:
+                    target.append(lit.value)
         return tuple((primary or fallback)[:limit])
 
     def country_code(self, country: str | None) -> str | None:
@@ -141,6 +142,30 @@ def _number(lit) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+#: Relations stated by one triple ``x p y``: the predicate, then the phrase from x's side about
+#: y, and from y's side about x. The first relation found between two nodes is the one cited.
+_RELATIONS: tuple[tuple[str, str, str], ...] = (
+    (V.MEMBER_OF, "is a member of {}", "has member {}"),
+    (V.lcc("participatesIn"), "takes part in {}", "has participant {}"),
+    (V.lcc("pilotCity"), "pilots in {}", "is a pilot city of {}"),
+    (V.lcc("runBy"), "is run by {}", "runs {}"),
+    (V.lcc("adoptedBy"), "was adopted by {}", "adopted {}"),
+    (V.CREATOR, "was created by {}", "created {}"),
+    (V.lcc("secretariat"), "has the secretariat {}", "is the secretariat of {}"),
+    (V.lcc("fundingSource"), "is funded by {}", "funds {}"),
+    (V.SPATIAL, "covers {}", "is covered by {}"),
+    (V.lcc("governedBy"), "is governed by {}", "governs {}"),
+    (V.lcc("locatedIn"), "is located in {}", "contains {}"),
+    (V.UNIT_OF, "is a unit of {}", "has the unit {}"),
+    (V.lcc("linkedWith"), "is linked with {}", "is linked with {}"),
+    (V.lcc("ledTo"), "led to {}", "was prepared by {}"),
+    (V.lcc("host"), "was hosted by {}", "hosted {}"),
+    (V.lcc("organiser"), "was organised by {}", "organised {}"),
+    (V.lcc("participant"), "had the participant {}", "took part in {}"),
+    (V.lcc("place"), "took place in {}", "was the place of {}"),
+)
 
 
 class _Builder:
@@ -254,92 +279,19 @@ class _Builder:
                         f"{verb} {_q(L(network))}",
                         f"has {'co-sponsor' if co_sponsor in roles else 'member'} {_q(L(member))}",
                     )
-        for a, n in self.f.pairs(V.MEMBER_OF):
-            if isinstance(n, str):
-                self.edge(
-                    a,
-                    n,
-                    (self.fact(a, V.MEMBER_OF, n),),
-                    f"is a member of {_q(L(n))}",
-                    f"has member {_q(L(a))}",
-                )
-        for a, p in self.f.pairs(V.lcc("participatesIn")):
-            if isinstance(p, str):
-                self.edge(
-                    a,
-                    p,
-                    (self.fact(a, V.lcc("participatesIn"), p),),
-                    f"takes part in {_q(L(p))}",
-                    f"has participant {_q(L(a))}",
-                )
-        for p, c in self.f.pairs(V.lcc("pilotCity")):
-            if isinstance(c, str):
-                self.edge(
-                    c,
-                    p,
-                    (self.fact(p, V.lcc("pilotCity"), c),),
-                    f"is a pilot city of {_q(L(p))}",
-                    f"pilots in {_q(L(c))}",
-                )
-        runner_verbs = (
-            (V.lcc("runBy"), "runs", "is run by"),
-            (V.lcc("adoptedBy"), "adopted", "was adopted by"),
-            (V.CREATOR, "created", "was created by"),
-            (V.lcc("secretariat"), "is the secretariat of", "has the secretariat"),
-            (V.lcc("fundingSource"), "funds", "is funded by"),
-        )
-        for prop, active, passive in runner_verbs:
-            for thing, org in self.f.pairs(prop):
-                if isinstance(org, str):
-                    self.edge(
-                        org,
-                        thing,
-                        (self.fact(thing, prop, org),),
-                        f"{active} {_q(L(thing))}",
-                        f"{passive} {_q(L(org))}",
-                    )
-        for thing, place in self.f.pairs(V.SPATIAL):
-            if isinstance(place, str) and self.kinds.get(place) in V.PEER_KINDS:
-                self.edge(
-                    place,
-                    thing,
-                    (self.fact(thing, V.SPATIAL, place),),
-                    f"is covered by {_q(L(thing))}",
-                    f"covers {_q(L(place))}",
-                )
-        structural = (
-            (V.lcc("governedBy"), "is governed by", "governs"),
-            (V.lcc("locatedIn"), "is located in", "contains"),
-            (V.UNIT_OF, "is a unit of", "has the unit"),
-            (V.lcc("linkedWith"), "is linked with", "is linked with"),
-            (V.lcc("ledTo"), "led to", "was prepared by"),
-        )
-        for prop, forward, backward in structural:
+        for prop, from_subject, from_object in _RELATIONS:
             for x, y in self.f.pairs(prop):
-                if isinstance(y, str):
-                    self.edge(
-                        x,
-                        y,
-                        (self.fact(x, prop, y),),
-                        f"{forward} {_q(L(y))}",
-                        f"{backward} {_q(L(x))}",
-                    )
-        event_verbs = (
-            (V.lcc("host"), "hosted", "was hosted by"),
-            (V.lcc("organiser"), "organised", "was organised by"),
-            (V.lcc("participant"), "took part in", "had the participant"),
-            (V.lcc("place"), "was the place of", "took place in"),
-        )
-        for prop, active, passive in event_verbs:
-            for event, actor in self.f.pairs(prop):
-                if isinstance(actor, str):
-                    self.edge(
-                        actor,
-                        event,
-                        (self.fact(event, prop, actor),),
-                        f"{active} {_q(L(event))}",
-                        f"{passive} {_q(L(actor))}",
-                    )
+                if not isinstance(y, str):
+                    continue
+                if prop == V.SPATIAL and self.kinds.get(y) not in V.PEER_KINDS:
+                    continue  # a programme for a country is not a relation to each of its cities
+                self.edge(
+                    x,
+                    y,
+                    (self.fact(x, prop, y),),
+                    from_subject.format(_q(L(y))),
+                    from_object.format(_q(L(x))),
+                )
 
     # --- topics, supply, need ---------------------------------------------------------
     def add(
@@ -755,15 +707,15 @@ def _size(profile: Profile, facts: FactTable) -> None:
 
 
 def _reach(b: _Builder, actor: str) -> dict[str, Item]:
-    """Places a (would-be) supporter covers: its dcterms:spatial, and its own country."""
+    """Places a (would-be) supporter covers (dcterms:spatial).
+
+    Its own country (lcc:country) is where it is based, not a limit on where it works (an
+    agency for international cooperation is based at home): reach uses it only as a plus.
+    """
     reach: dict[str, Item] = {}
-    for prop, verb in ((V.SPATIAL, "covers"), (V.lcc("country"), "is based in")):
-        for place in b.f.iris(actor, prop):
-            _put(
-                reach,
-                place,
-                Item(1.0, Evidence(f"{verb} {_q(b.label(place))}", (b.fact(actor, prop, place),))),
-            )
+    for place in b.f.iris(actor, V.SPATIAL):
+        fact = b.fact(actor, V.SPATIAL, place)
+        _put(reach, place, Item(1.0, Evidence(f"covers {_q(b.label(place))}", (fact,))))
     return reach
 
 

@@ -408,14 +408,23 @@ def place_keys(a: Profile, cat: Catalog) -> list[str]:
 
 
 def reach(cat: Catalog, a: Profile, s: Profile, explain: bool = True) -> FactorResult:
-    """Does the supporter ``s`` cover where ``a`` is? 1 yes, 0.5 not stated, 0 elsewhere only."""
-    if not s.reach:
-        return FactorResult(0.5)
+    """Does the supporter ``s`` reach ``a``?
+
+    1 where it covers (dcterms:spatial) ``a``, a region ``a`` is in, its country or world
+    region, or where it is based in ``a``'s country; 0 where it covers other places only; 0.5
+    where the graph does not say what it covers.
+    """
     hits = [k for k in place_keys(a, cat) if k in s.reach]
-    if not hits:
-        return FactorResult(0.0)
+    at_home = s.country is not None and s.country == a.country
+    if not hits and not at_home:
+        return FactorResult(0.0 if s.reach else 0.5)
     if not explain:
         return FactorResult(1.0)
+    skip = (a.iri, s.iri)
+    if not hits:
+        text = f"Reach: {s.label} {s.country_evidence.phrase}, where {a.label} is."
+        facts = s.country_evidence.facts + a.country_evidence.facts
+        return FactorResult(1.0, (_reason(cat, "profile", text, facts, skip),))
     place = hits[0]
     es = s.reach[place].evidence
     facts = es.facts
@@ -426,7 +435,7 @@ def reach(cat: Catalog, a: Profile, s: Profile, explain: bool = True) -> FactorR
     elif place == a.world_region and a.world_region_evidence:
         facts += a.world_region_evidence.facts
         text += f"; {a.label} {a.world_region_evidence.phrase}"
-    return FactorResult(1.0, (_reason(cat, "profile", text + ".", facts, (a.iri, s.iri)),))
+    return FactorResult(1.0, (_reason(cat, "profile", text + ".", facts, skip),))
 
 
 def common_neighbours(a: Profile, b: Profile) -> list[str]:

@@ -101,6 +101,8 @@ def as_table(result: MatchResult, reasons_per_candidate: int = 5) -> str:
         ]
         lines.append("  ".join(cells).rstrip())
     for rank, c in enumerate(result.candidates, 1):
+        if reasons_per_candidate <= 0:
+            break
         lines.append("")
         lines.append(f"{rank}. {c.label}: why")
         firsts = _interleave(c.reasons)

@@ -129,10 +129,14 @@ class Screen:
             self._profile_arrays(profiles)
         else:
             reach: dict[str, list[int]] = {}
+            home: dict[str, list[int]] = {}
             for i, p in enumerate(profiles):
                 for place in p.reach:
                     reach.setdefault(place, []).append(i)
+                if p.country:
+                    home.setdefault(p.country, []).append(i)
             self.reach = {k: np.asarray(v, dtype=np.int64) for k, v in reach.items()}
+            self.home = {k: np.asarray(v, dtype=np.int64) for k, v in home.items()}
             self.has_reach = np.asarray([bool(p.reach) for p in profiles], dtype=bool)
 
     def _profile_arrays(self, profiles: list[Profile]) -> None:
@@ -238,6 +242,8 @@ class Screen:
             idx = self.reach.get(key)
             if idx is not None:
                 out[idx] = 1.0
+        if a.country in self.home:
+            out[self.home[a.country]] = 1.0
         return out
 
     def country_mask(self, code: str) -> np.ndarray:
