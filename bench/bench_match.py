@@ -299,14 +299,16 @@ def report(r: dict) -> str:
     ]
     for mode, values in r["timings"].items():
         lines.append(
-            f"| precomputed (`match`) | {mode} | {len(values)} | {_ms(statistics.median(values))} | "
-            f"{_ms(_percentile(values, 0.95))} | {_ms(max(values))} |"
+            f"| precomputed (`match`) | {mode} | {len(values)} | "
+            f"{_ms(statistics.median(values))} | {_ms(_percentile(values, 0.95))} | "
+            f"{_ms(max(values))} |"
         )
     if r["naive"]:
         values = r["naive"]
         lines.append(
             f"| naive (SPARQL + profiles + pairwise, per query) | peers | {len(values)} | "
-            f"{_ms(statistics.median(values))} | {_ms(_percentile(values, 0.95))} | {_ms(max(values))} |"
+            f"{_ms(statistics.median(values))} | {_ms(_percentile(values, 0.95))} | "
+            f"{_ms(max(values))} |"
         )
         lines.append("")
         lines.append(

@@ -312,21 +312,31 @@ def profile(
     order = sorted(
         (k for k, v in parts.items() if v > 0), key=lambda k: (-V.PROFILE_PARTS[k] * parts[k], k)
     )
-    reasons = [_profile_reason(cat, k, a, b, na, nb, same_country) for k in order]
+    reasons = [_profile_reason(cat, k, parts[k], a, b, na, nb, same_country) for k in order]
     return FactorResult(score, tuple(r for r in reasons if r is not None))
 
 
 def _profile_reason(
-    cat: Catalog, part: str, a: Profile, b: Profile, na: Numbers, nb: Numbers, same_country: bool
+    cat: Catalog,
+    part: str,
+    sim: float,
+    a: Profile,
+    b: Profile,
+    na: Numbers,
+    nb: Numbers,
+    same_country: bool,
 ) -> Reason | None:
+    # "similar" only where the part is close; otherwise the facts alone, without a verdict
     skip = (a.iri, b.iri)
     if part == "population":
         ea, eb = a.population_evidence, b.population_evidence
-        text = f"Similar size: {a.label} {ea.phrase}, {b.label} {eb.phrase}."
+        verdict = "Similar size" if sim >= 0.5 else "Size"
+        text = f"{verdict}: {a.label} {ea.phrase}, {b.label} {eb.phrase}."
         return _reason(cat, "profile", text, ea.facts + eb.facts, skip)
     if part == "area":
         ea, eb = a.area_evidence, b.area_evidence
-        text = f"Similar area: {a.label} {ea.phrase}, {b.label} {eb.phrase}."
+        verdict = "Similar area" if sim >= 0.5 else "Area"
+        text = f"{verdict}: {a.label} {ea.phrase}, {b.label} {eb.phrase}."
         return _reason(cat, "profile", text, ea.facts + eb.facts, skip)
     if part == "place":
         if same_country:
@@ -343,7 +353,8 @@ def _profile_reason(
         ta = max((t for t in a.targets if cut(t) == na.ambition), key=lambda t: t.iri)
         tb = max((t for t in b.targets if cut(t) == nb.ambition), key=lambda t: t.iri)
         text = (
-            f"Similar ambition: {a.label} aims at {_ambition(ta)} ({_q(ta.label)}), "
+            f"{'Similar ambition' if sim >= 0.8 else 'Ambition'}: "
+            f"{a.label} aims at {_ambition(ta)} ({_q(ta.label)}), "
             f"{b.label} at {_ambition(tb)} ({_q(tb.label)})."
         )
         facts = _target_facts(cat, ta, V.lcc("percent")) + _target_facts(cat, tb, V.lcc("percent"))
@@ -401,7 +412,7 @@ def _target_facts(cat: Catalog, t, prop: str) -> tuple[Fact, ...]:
 
 
 def place_keys(a: Profile, cat: Catalog) -> list[str]:
-    """The places a supporter may cover to reach ``a``: itself, its regions, country, world region."""
+    """Places a supporter may cover to reach ``a``: itself, its regions, country, world region."""
     keys = [a.iri, *cat.facts.iris(a.iri, V.lcc("locatedIn"))]
     keys += [k for k in (a.country, a.world_region) if k]
     return keys

@@ -124,7 +124,10 @@ def match(
     idx = np.flatnonzero(keep)
     if idx.size == 0:
         where = f" in {code}" if code else ""
-        note = f"no {mode} candidate{where} shares any topic, need, profile trait or relation with {a.label}"
+        note = (
+            f"no {mode} candidate{where} shares any topic, need, profile trait or relation "
+            f"with {a.label}"
+        )
         return _empty(a, mode, weights, code, note)
     order = idx[np.lexsort((screen.tie_order[idx], -totals[idx]))][:top]
     candidates = [

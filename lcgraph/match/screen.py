@@ -35,7 +35,7 @@ def candidate_kinds(mode: str) -> frozenset[str]:
 
 
 def is_candidate(p: Profile, mode: str) -> bool:
-    """Peers: cities and regions. Supporters: networks, programmes (not policies), organisations, tools.
+    """Peers: cities, regions. Supporters: networks, programmes (no policies), organisations, tools.
 
     A policy is something an actor does, not someone who could support it; it counts towards
     its runner's supply instead.

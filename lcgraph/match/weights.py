@@ -37,10 +37,10 @@ def check(weights: Mapping[str, object], where: str = "weights") -> dict[str, fl
 
     >>> check({"topics": 2, "novelty": 0})["topics"]
     2.0
-    >>> check({"topcs": 1})
+    >>> check({"topcs": 1})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    lcgraph.errors.InputError: weights: unknown factor 'topcs' (factors: topics, complementarity, profile, proximity, novelty)
+    lcgraph.errors.InputError: weights: unknown factor 'topcs' (factors: topics, ...)
     """
     out: dict[str, float] = {}
     for name, value in weights.items():
