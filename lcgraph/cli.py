@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("lcgraph.commands.store:fmt", "Rewrite data files in canonical TriG."),
     "link": ("lcgraph.commands.store:link", "Regenerate GeoNames and ISO 3166 links from shipped datasets."),
     "stats": ("lcgraph.commands.store:stats", "Print triples per graph and entities per class."),
-    "match": ("lcgraph.commands.match:match", "Rank peer-match candidates for a city, with reasons."),
+    "match": ("lcgraph.commands.match:match", "Rank peer-match candidates for a city, explained."),
 }
 
 
