@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "lcgraph.commands.queries:push",
         "Load the graph into a remote store (Graph Store Protocol).",
     ),
+    "match": ("lcgraph.commands.match:match", "Rank peer-match candidates for a city, explained."),
 }
 
 
