@@ -7,6 +7,7 @@ prefix table; no blank nodes), so that ``lcgraph fmt`` gives stable, reviewable 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,6 +18,21 @@ from rdflib.namespace import RDF, XSD
 
 from lcgraph.config import DEFAULT_BASE, KINDS, Settings
 from lcgraph.errors import InputError
+
+
+class _IllTypedLiteralFilter(logging.Filter):
+    """Drop rdflib's warning, with a traceback, for each ill-typed literal ("2015-02-30"^^xsd:date).
+
+    An ill-typed literal is bad input that the shapes report as a violation naming its node and
+    file; rdflib's traceback on stderr would only make ``lcgraph validate`` look as if it crashed.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
+
+if not any(isinstance(f, _IllTypedLiteralFilter) for f in logging.getLogger("rdflib.term").filters):
+    logging.getLogger("rdflib.term").addFilter(_IllTypedLiteralFilter())
 
 #: Vocabulary prefixes, used by the canonical writer, the saved queries and the web layer.
 VOCAB_PREFIXES: dict[str, str] = {
@@ -80,11 +96,20 @@ def rdf_format(path: Path) -> str:
 _LINE_RE = re.compile(r"(?:at\s+)?line\s+(\d+)", re.IGNORECASE)
 
 
-def _parse_error(path: Path, exc: Exception) -> InputError:
-    text = " ".join(str(exc).split())
+# rdflib's notation3 parser appends a dump of the input buffer (" at ^ in: ..."), which is noise
+_BUFFER_DUMP_RE = re.compile(r"\s+at \^ in:.*$", re.DOTALL)
+
+
+def parse_error(path: Path, exc: Exception) -> InputError:
+    """One clear message for a file that does not parse: ``file:line: cannot parse fmt: why``.
+
+    Works for rdflib's and pyoxigraph's errors, which both name the line in their text.
+    """
+    text = " ".join(_BUFFER_DUMP_RE.sub("", str(exc)).split())
     match = _LINE_RE.search(text)
     where = f"{path}:{match.group(1)}" if match else str(path)
-    return InputError(f"{where}: cannot parse {rdf_format(path)}: {text[:300]}")
+    fmt = _FORMATS.get(Path(path).suffix.lower(), "RDF")
+    return InputError(f"{where}: cannot parse {fmt}: {text[:300]}")
 
 
 def parse_dataset(path: Path) -> rdflib.Dataset:
@@ -97,7 +122,7 @@ def parse_dataset(path: Path) -> rdflib.Dataset:
     try:
         ds.parse(path, format=fmt)
     except Exception as exc:  # rdflib raises many types (BadSyntax, ValueError, SAX errors)
-        raise _parse_error(path, exc) from exc
+        raise parse_error(path, exc) from exc
     return ds
 
 
@@ -110,7 +135,7 @@ def parse_graph(path: Path) -> rdflib.Graph:
     try:
         graph.parse(path, format=rdf_format(path))
     except Exception as exc:  # see parse_dataset
-        raise _parse_error(path, exc) from exc
+        raise parse_error(path, exc) from exc
     return graph
 
 
@@ -126,7 +151,27 @@ def default_graph_triples(ds: rdflib.Dataset) -> int:
     return len(ds.default_graph)
 
 
+def require_named_graphs(ds: rdflib.Dataset, path: Path) -> None:
+    """Refuse a data file with triples outside a named graph: their source would be unknown."""
+    n = default_graph_triples(ds)
+    if n:
+        s, p, o = next(iter(ds.default_graph))
+        raise InputError(
+            f"{path}: every triple in a data file belongs in a named graph (the graph of its "
+            f"source document); {n} triple(s) are outside one, such as: {s.n3()} {p.n3()} {o.n3()}"
+        )
+
+
 # --- Base IRI rewriting -------------------------------------------------------------------
+
+
+def _regex_literal(text: str) -> str:
+    """``text`` as a regex that matches it literally, metacharacters in brackets (``w3id[.]org``).
+
+    Brackets rather than backslashes, because the regex sits inside a Turtle string where a
+    backslash would need escaping again.
+    """
+    return "".join(f"[{c}]" if c in ".*+?{}()|$" else c for c in text)
 
 
 class BaseRewriter:
@@ -160,11 +205,21 @@ class BaseRewriter:
             yield self.term(s), self.term(p), self.term(o), self.term(g)
 
     def text(self, text: str) -> str:
-        """Rewrite IRIs inside a text (a shapes file, a query) by plain prefix replacement."""
+        """Rewrite IRIs inside a text (a shapes file, a query) by plain prefix replacement.
+
+        IRIs inside regular expressions, written with bracketed metacharacters as the shapes
+        do (``sh:pattern "^https://w3id[.]org/lcc/id/..."``), are rewritten in that style too.
+
+        >>> rw = BaseRewriter("https://example.org/kg/")
+        >>> rw.text('<https://w3id.org/lcc/id/city/x> "^https://w3id[.]org/lcc/id/"')
+        '<https://example.org/kg/id/city/x> "^https://example[.]org/kg/id/"'
+        """
         if not self.active:
             return text
         for stem in self._stems:
-            text = text.replace(stem, self.base + stem[len(self.source) :])
+            new = self.base + stem[len(self.source) :]
+            text = text.replace(stem, new)
+            text = text.replace(_regex_literal(stem), _regex_literal(new))
         return text
 
 
