@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from lcgraph.config import PRESERVED_GRAPHS, Settings
 from lcgraph.errors import InputError, StoreError
-from lcgraph.rdfio import BaseRewriter, data_files
+from lcgraph.rdfio import BaseRewriter, data_files, parse_error
 
 ONTOLOGY_GRAPH_SLUG = "ontology"
 
@@ -97,7 +97,7 @@ def read_quads(path: Path, settings: Settings, to_graph: str | None = None) -> I
                 _ox_term(g, rewriter),
             )
     except SyntaxError as exc:
-        raise InputError(f"{path}: {' '.join(str(exc).split())}") from exc
+        raise parse_error(path, exc) from exc
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
 
@@ -141,6 +141,22 @@ def _check_writable(target: Path) -> None:
         raise StoreError(f"{target}: exists and is not a store folder")
 
 
+def _swap_in(new: Path, target: Path) -> None:
+    """Put the store built at ``new`` in place of ``target``; on failure, keep the old one."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    had_old = target.exists()
+    if had_old:
+        target.rename(old)
+    try:
+        new.rename(target)
+    except BaseException:
+        if had_old:
+            old.rename(target)
+        raise
+    if had_old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def build(settings: Settings, *, in_memory: bool = False, progress: Callable[[Path, int], None] | None = None) -> tuple[ox.Store, BuildReport]:
     """Build the store. On disk, atomically: into a temporary folder, then swap it in.
 
@@ -159,7 +175,10 @@ def build(settings: Settings, *, in_memory: bool = False, progress: Callable[[Pa
     target = Path(settings.store_path)
     _check_writable(target)
     preserved = _preserved_quads(target, settings)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+    except OSError as exc:  # a read-only file system passes the access check, even for root
+        raise StoreError(f"{target}: cannot write in {target.parent}: {exc.strerror}") from exc
     try:
         store = ox.Store(str(tmp))
         files = load_into(store, settings, progress)
@@ -167,11 +186,10 @@ def build(settings: Settings, *, in_memory: bool = False, progress: Callable[[Pa
             store.bulk_extend(preserved)
         store.flush()
         del store
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        if target.exists():
-            target.rename(old)
-        tmp.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        _swap_in(tmp, target)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise StoreError(f"{target}: cannot build the store: {exc}") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
