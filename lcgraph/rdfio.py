@@ -225,6 +225,22 @@ class BaseRewriter:
 
 # --- Canonical TriG -----------------------------------------------------------------------
 
+# Characters that Turtle's IRIREF does not allow raw, and those a string literal escapes: the
+# ones STRING_LITERAL_QUOTE forbids, plus other control characters, which are legal but invisible
+# in a diff.
+_IRI_ESCAPE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_STRING_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _uchar(match: re.Match) -> str:
+    return f"\\u{ord(match.group(0)):04X}"
+
+
+def _escape_char(match: re.Match) -> str:
+    return _ECHAR.get(match.group(0)) or _uchar(match)
+
+
 _PN_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
 _BARE_INTEGER = re.compile(r"^[+-]?\d+$")
 _BARE_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
@@ -253,7 +269,7 @@ class CanonicalWriter:
                 if local and _PN_LOCAL.match(local):
                     self._used.add(prefix)
                     return f"{prefix}:{local}"
-        return f"<{value}>"
+        return f"<{_IRI_ESCAPE.sub(_uchar, value)}>"
 
     def literal(self, lit: Literal) -> str:
         lex = str(lit)
@@ -264,14 +280,7 @@ class CanonicalWriter:
             return lex
         if dt == str(XSD.boolean) and lex in ("true", "false"):
             return lex
-        escaped = (
-            lex.replace("\\", "\\\\")
-            .replace('"', '\\"')
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-            .replace("\t", "\\t")
-        )
-        out = f'"{escaped}"'
+        out = f'"{_STRING_ESCAPE.sub(_escape_char, lex)}"'
         if lit.language:
             return f"{out}@{lit.language}"
         if dt and dt != str(XSD.string):
@@ -332,7 +341,7 @@ class CanonicalWriter:
         self._used = set()
         blocks = [self.graph_block(g, graphs[g]) for g in sorted(graphs)]
         header = [f"@prefix {p}: <{ns}> ." for p, ns in self.prefixes.items() if p in self._used]
-        return "\n".join(header) + "\n\n" + "\n\n".join(blocks) + "\n"
+        return "\n\n".join(part for part in ("\n".join(header), *blocks) if part) + "\n"
 
 
 def canonical_trig(ds: rdflib.Dataset, prefixes: dict[str, str] | None = None) -> str:
