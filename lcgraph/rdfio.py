@@ -96,20 +96,57 @@ def rdf_format(path: Path) -> str:
 _LINE_RE = re.compile(r"(?:at\s+)?line\s+(\d+)", re.IGNORECASE)
 
 
-# rdflib's notation3 parser appends a dump of the input buffer (" at ^ in: ..."), which is noise
+# rdflib's notation3 parser appends a dump of the input buffer (" at ^ in: ..."), which is noise;
+# pyoxigraph repeats the position at the end ("(file.trig, line 26)")
 _BUFFER_DUMP_RE = re.compile(r"\s+at \^ in:.*$", re.DOTALL)
+_TRAILING_POSITION_RE = re.compile(r"\s*\((?:[^()]*, )?line \d+\)$")
 
 
-def parse_error(path: Path, exc: Exception) -> InputError:
+def parse_error(path: Path, exc: Exception | str) -> InputError:
     """One clear message for a file that does not parse: ``file:line: cannot parse fmt: why``.
 
     Works for rdflib's and pyoxigraph's errors, which both name the line in their text.
     """
     text = " ".join(_BUFFER_DUMP_RE.sub("", str(exc)).split())
+    text = _TRAILING_POSITION_RE.sub("", text)
     match = _LINE_RE.search(text)
     where = f"{path}:{match.group(1)}" if match else str(path)
     fmt = _FORMATS.get(Path(path).suffix.lower(), "RDF")
     return InputError(f"{where}: cannot parse {fmt}: {text[:300]}")
+
+
+_OX_FORMAT_NAMES = {
+    "turtle": "TURTLE",
+    "trig": "TRIG",
+    "nt": "N_TRIPLES",
+    "nquads": "N_QUADS",
+    "xml": "RDF_XML",
+}
+
+
+def syntax_error(path: Path, exc: Exception, data: str | None = None) -> InputError:
+    """The error for a file rdflib could not parse, positioned by pyoxigraph where it can.
+
+    rdflib's Turtle parser often reports a later line than the mistake (an unclosed string
+    is reported where the statement ends); pyoxigraph gives the line and column of the
+    mistake itself. ``data`` is the text rdflib was given, when it was not the file as is.
+    """
+    fmt = _FORMATS.get(Path(path).suffix.lower())
+    name = _OX_FORMAT_NAMES.get(fmt or "")
+    if name is not None:
+        import pyoxigraph as ox  # only on this error path: the CLI's cold start stays light
+
+        source = {"path": str(path)} if data is None else {"input": data.encode("utf-8")}
+        try:
+            for _ in ox.parse(
+                **source, format=getattr(ox.RdfFormat, name), base_iri=Path(path).resolve().as_uri()
+            ):
+                pass
+        except SyntaxError as ox_exc:
+            return parse_error(path, ox_exc)
+        except (OSError, ValueError):  # pyoxigraph cannot help; rdflib's message stands
+            pass
+    return parse_error(path, exc)
 
 
 def parse_dataset(path: Path) -> rdflib.Dataset:
@@ -122,7 +159,7 @@ def parse_dataset(path: Path) -> rdflib.Dataset:
     try:
         ds.parse(path, format=fmt)
     except Exception as exc:  # rdflib raises many types (BadSyntax, ValueError, SAX errors)
-        raise parse_error(path, exc) from exc
+        raise syntax_error(path, exc) from exc
     return ds
 
 
@@ -135,7 +172,7 @@ def parse_graph(path: Path) -> rdflib.Graph:
     try:
         graph.parse(path, format=rdf_format(path))
     except Exception as exc:  # see parse_dataset
-        raise parse_error(path, exc) from exc
+        raise syntax_error(path, exc) from exc
     return graph
 
 

@@ -26,9 +26,9 @@ from lcgraph.rdfio import (
     all_prefixes,
     data_files,
     parse_dataset,
-    parse_error,
     parse_graph,
     require_named_graphs,
+    syntax_error,
 )
 
 __all__ = [
@@ -186,7 +186,7 @@ def load_shapes(settings: Settings, paths: Iterable[Path] | None = None) -> rdfl
         try:
             shapes.parse(data=text, format="turtle", publicID=Path(path).as_uri())
         except Exception as exc:  # rdflib raises many exception types on bad syntax
-            raise parse_error(Path(path), exc) from exc
+            raise syntax_error(Path(path), exc, data=text) from exc
     return shapes
 
 
