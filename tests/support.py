@@ -1,4 +1,4 @@
-"""Helpers shared by the tests (fixtures live in conftest.py)."""
+"""Helpers shared by the foundation's tests (their fixtures are in foundation_fixtures.py)."""
 
 from __future__ import annotations
 

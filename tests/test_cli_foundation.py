@@ -1,7 +1,7 @@
 """The foundation's commands through their real interface: click's CliRunner, and subprocesses.
 
 Every test that writes works on a throw-away project (``Settings.root`` in a temporary folder):
-``project`` copies the real ontology, shapes and data; ``mini`` copies the ontology and shapes
+``project_copy`` copies the real ontology, shapes and data; ``mini`` copies the ontology and shapes
 with one small conforming data file, for the validation runs, so that they stay fast however
 much data/ grows.
 """
@@ -29,6 +29,8 @@ from lcgraph.config import PRESERVED_GRAPHS, Settings
 from lcgraph.errors import InputError, StoreError
 from lcgraph.rdfio import parse_dataset
 from lcgraph.store import build
+
+pytest_plugins = ("foundation_fixtures",)  # the fixture project_copy
 
 HEAVY_MODULES = ("rdflib", "pyoxigraph", "pyshacl", "networkx", "fastapi", "matplotlib", "rich")
 MINI = REPO / "tests" / "fixtures" / "mini" / "mini.trig"
@@ -132,10 +134,10 @@ def test_help_in_a_subprocess_imports_no_heavy_module():
 # --- build ------------------------------------------------------------------------------------
 
 
-def test_build_creates_the_store_and_prints_a_summary(project):
-    result = invoke(project, "build")
+def test_build_creates_the_store_and_prints_a_summary(project_copy):
+    result = invoke(project_copy, "build")
     assert result.exit_code == 0, result.output
-    store = project.store_path
+    store = project_copy.store_path
     assert store.is_dir()
     assert re.search(rf"built {re.escape(str(store))}: [\d,]+ triples in \d+ graphs", result.output)
     assert "Triples per named graph" in result.output and "Entities per class" in result.output
@@ -144,7 +146,9 @@ def test_build_creates_the_store_and_prints_a_summary(project):
     # the graph of seed 000 holds exactly the triples of its file
     expected = {
         (s.n3(), p.n3(), o.n3())
-        for s, p, o, _ in parse_dataset(project.data_dir / "000-kuala-lumpur-tokyo.trig").quads()
+        for s, p, o, _ in parse_dataset(
+            project_copy.data_dir / "000-kuala-lumpur-tokyo.trig"
+        ).quads()
     }
     st = ox.Store.read_only(str(store))
     got = {
@@ -156,69 +160,69 @@ def test_build_creates_the_store_and_prints_a_summary(project):
     assert not list(store.parent.glob(f".{store.name}.*")), "temporary folders left behind"
 
 
-def test_build_in_memory_writes_nothing(project):
-    result = invoke(project, "build", "--in-memory", "--quiet")
+def test_build_in_memory_writes_nothing(project_copy):
+    result = invoke(project_copy, "build", "--in-memory", "--quiet")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("built memory: ")
     assert len(result.output.strip().splitlines()) == 1
-    assert not project.store_path.exists()
+    assert not project_copy.store_path.exists()
 
 
-def test_build_store_option_wins_over_the_default(project, tmp_path):
+def test_build_store_option_wins_over_the_default(project_copy, tmp_path):
     elsewhere = tmp_path / "elsewhere" / "store"
-    result = invoke(project, "build", "--store", str(elsewhere), "-q")
+    result = invoke(project_copy, "build", "--store", str(elsewhere), "-q")
     assert result.exit_code == 0, result.output
-    assert elsewhere.is_dir() and not project.store_path.exists()
+    assert elsewhere.is_dir() and not project_copy.store_path.exists()
 
 
-def test_stats_summarises_the_built_store(project):
-    assert invoke(project, "build", "-q").exit_code == 0
-    result = invoke(project, "--store", str(project.store_path), "stats")
+def test_stats_summarises_the_built_store(project_copy):
+    assert invoke(project_copy, "build", "-q").exit_code == 0
+    result = invoke(project_copy, "--store", str(project_copy.store_path), "stats")
     assert result.exit_code == 0, result.output
     assert re.match(r"[\d,]+ triples in \d+ graphs", result.output)
     assert "graph:kl-tokyo-collaboration" in result.output
 
 
-def test_a_failing_build_leaves_the_previous_store_as_it_was(project):
-    assert invoke(project, "build", "-q").exit_code == 0
-    before = store_quads(project.store_path)
-    seed = project.data_dir / "000-kuala-lumpur-tokyo.trig"
+def test_a_failing_build_leaves_the_previous_store_as_it_was(project_copy):
+    assert invoke(project_copy, "build", "-q").exit_code == 0
+    before = store_quads(project_copy.store_path)
+    seed = project_copy.data_dir / "000-kuala-lumpur-tokyo.trig"
     seed.write_text(seed.read_text(encoding="utf-8").replace("lcc:count 37 ;", "lcc:count 37 ;;."))
 
-    result = invoke(project, "build")
+    result = invoke(project_copy, "build")
     assert_clean_error(result, 2, "000-kuala-lumpur-tokyo.trig:")
-    assert store_quads(project.store_path) == before
-    leftovers = [p.name for p in project.store_path.parent.iterdir() if p.name != "store"]
+    assert store_quads(project_copy.store_path) == before
+    leftovers = [p.name for p in project_copy.store_path.parent.iterdir() if p.name != "store"]
     assert not leftovers, f"temporary folders left behind: {leftovers}"
 
 
-def test_a_rebuild_keeps_the_user_written_graphs(project):
-    assert invoke(project, "build", "-q").exit_code == 0
-    contrib = ox.NamedNode(project.graph_iri("contrib"))
+def test_a_rebuild_keeps_the_user_written_graphs(project_copy):
+    assert invoke(project_copy, "build", "-q").exit_code == 0
+    contrib = ox.NamedNode(project_copy.graph_iri("contrib"))
     written = [
         ox.Quad(
-            ox.NamedNode(project.entity_iri("city", "tokyo")),
+            ox.NamedNode(project_copy.entity_iri("city", "tokyo")),
             ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"),
             ox.Literal("Edo", language="en"),
             contrib,
         ),
         ox.Quad(
-            ox.NamedNode(project.entity_iri("city", "osaka")),
+            ox.NamedNode(project_copy.entity_iri("city", "osaka")),
             ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
             ox.Literal("Osaka", language="en"),
             contrib,
         ),
     ]
-    st = ox.Store(str(project.store_path))
+    st = ox.Store(str(project_copy.store_path))
     st.extend(written)
     st.flush()
     del st
     gc.collect()
 
-    result = invoke(project, "build")
+    result = invoke(project_copy, "build")
     assert result.exit_code == 0, result.output
     assert "kept user-written graphs: contrib (2 triples)" in result.output
-    st = ox.Store.read_only(str(project.store_path))
+    st = ox.Store.read_only(str(project_copy.store_path))
     kept = set(st.quads_for_pattern(None, None, None, contrib))
     assert kept == set(written)
     # and the seed graphs were rebuilt from data/, not copied
@@ -227,12 +231,12 @@ def test_a_rebuild_keeps_the_user_written_graphs(project):
     assert "contrib" in PRESERVED_GRAPHS
 
 
-def test_a_rebuild_picks_up_edited_data(project):
-    assert invoke(project, "build", "-q").exit_code == 0
-    seed = project.data_dir / "000-kuala-lumpur-tokyo.trig"
+def test_a_rebuild_picks_up_edited_data(project_copy):
+    assert invoke(project_copy, "build", "-q").exit_code == 0
+    seed = project_copy.data_dir / "000-kuala-lumpur-tokyo.trig"
     seed.write_text(seed.read_text(encoding="utf-8").replace("lcc:count 37 ;", "lcc:count 38 ;"))
-    assert invoke(project, "build", "-q").exit_code == 0
-    quads = store_quads(project.store_path)
+    assert invoke(project_copy, "build", "-q").exit_code == 0
+    quads = store_quads(project_copy.store_path)
     assert any('"38"^^<http://www.w3.org/2001/XMLSchema#integer>' in q for q in quads)
     assert not any('"37"^^<http://www.w3.org/2001/XMLSchema#integer>' in q for q in quads)
 
@@ -240,55 +244,55 @@ def test_a_rebuild_picks_up_edited_data(project):
 # --- build: bad input -------------------------------------------------------------------------
 
 
-def test_build_malformed_trig_names_file_and_line(project):
-    seed = project.data_dir / "000-kuala-lumpur-tokyo.trig"
+def test_build_malformed_trig_names_file_and_line(project_copy):
+    seed = project_copy.data_dir / "000-kuala-lumpur-tokyo.trig"
     lines = seed.read_text(encoding="utf-8").splitlines()
     bad_line = next(i for i, line in enumerate(lines) if "lcc:count 37 ;" in line)
     lines[bad_line] = lines[bad_line].replace("lcc:count 37 ;", 'lcc:count "37 ;')
     seed.write_text("\n".join(lines) + "\n")
-    result = invoke(project, "build")
+    result = invoke(project_copy, "build")
     assert_clean_error(result, 2, f"{seed}:{bad_line + 1}: cannot parse trig")
-    assert not project.store_path.exists(), "a half-built store was left"
+    assert not project_copy.store_path.exists(), "a half-built store was left"
 
 
-def test_build_missing_ontology(project):
-    (project.root / "ontology" / "lcc.ttl").unlink()
-    assert_clean_error(invoke(project, "build"), 2, "lcc.ttl: no such file")
+def test_build_missing_ontology(project_copy):
+    (project_copy.root / "ontology" / "lcc.ttl").unlink()
+    assert_clean_error(invoke(project_copy, "build"), 2, "lcc.ttl: no such file")
 
 
-def test_build_without_data_files(project):
-    for path in project.data_dir.glob("*.trig"):
+def test_build_without_data_files(project_copy):
+    for path in project_copy.data_dir.glob("*.trig"):
         path.unlink()
-    assert_clean_error(invoke(project, "build"), 2, "no *.trig data files")
+    assert_clean_error(invoke(project_copy, "build"), 2, "no *.trig data files")
 
 
-def test_build_refuses_triples_outside_a_named_graph(project):
-    (project.data_dir / "zz-stray.trig").write_text(
+def test_build_refuses_triples_outside_a_named_graph(project_copy):
+    (project_copy.data_dir / "zz-stray.trig").write_text(
         "<https://w3id.org/lcc/id/city/x> <http://www.w3.org/2000/01/rdf-schema#label> 'X' .\n"
     )
     assert_clean_error(
-        invoke(project, "build"), 2, "zz-stray.trig", "belongs in a named graph", "city/x"
+        invoke(project_copy, "build"), 2, "zz-stray.trig", "belongs in a named graph", "city/x"
     )
-    assert not project.store_path.exists()
+    assert not project_copy.store_path.exists()
 
 
-def test_build_store_under_a_file_is_refused(project, tmp_path):
+def test_build_store_under_a_file_is_refused(project_copy, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the store's folder should be")
     target = blocker / "store"
-    result = invoke(project, "build", "--store", str(target))
+    result = invoke(project_copy, "build", "--store", str(target))
     assert_clean_error(result, 2, str(target), "cannot create the store's folder")
 
 
-def test_build_store_path_that_is_a_file_is_refused(project, tmp_path):
+def test_build_store_path_that_is_a_file_is_refused(project_copy, tmp_path):
     target = tmp_path / "store"
     target.write_text("not a store")
-    result = invoke(project, "build", "--store", str(target))
+    result = invoke(project_copy, "build", "--store", str(target))
     assert_clean_error(result, 2, str(target), "exists and is not a store folder")
     assert target.read_text() == "not a store"
 
 
-def test_build_where_writing_fails_is_refused(project, monkeypatch):
+def test_build_where_writing_fails_is_refused(project_copy, monkeypatch):
     """A read-only file system refuses the write even to root, who passes every access check:
     the build must say so in one line, not with a traceback."""
     import tempfile
@@ -297,36 +301,36 @@ def test_build_where_writing_fails_is_refused(project, monkeypatch):
         raise OSError(30, "Read-only file system")
 
     monkeypatch.setattr(tempfile, "mkdtemp", refuse)
-    result = invoke(project, "build")
-    assert_clean_error(result, 2, str(project.store_path), "Read-only file system")
-    assert not project.store_path.exists()
+    result = invoke(project_copy, "build")
+    assert_clean_error(result, 2, str(project_copy.store_path), "Read-only file system")
+    assert not project_copy.store_path.exists()
 
 
-def test_store_errors_are_store_errors(project, tmp_path):
+def test_store_errors_are_store_errors(project_copy, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(StoreError):
-        build(project.with_(store_path=blocker / "store"))
-    (project.data_dir / "000-kuala-lumpur-tokyo.trig").write_text("graph:x { .")
+        build(project_copy.with_(store_path=blocker / "store"))
+    (project_copy.data_dir / "000-kuala-lumpur-tokyo.trig").write_text("graph:x { .")
     with pytest.raises(InputError):
-        build(project, in_memory=True)
+        build(project_copy, in_memory=True)
 
 
-def test_bad_input_in_a_subprocess_exits_2_without_traceback(project):
-    seed = project.data_dir / "000-kuala-lumpur-tokyo.trig"
+def test_bad_input_in_a_subprocess_exits_2_without_traceback(project_copy):
+    seed = project_copy.data_dir / "000-kuala-lumpur-tokyo.trig"
     seed.write_text(seed.read_text(encoding="utf-8") + "\ngraph:oops { city:x a }\n")
     result = subprocess.run(
-        [*LCGRAPH, "build", "--store", str(project.store_path)],
+        [*LCGRAPH, "build", "--store", str(project_copy.store_path)],
         capture_output=True,
         text=True,
-        env=subprocess_env(LCGRAPH_ROOT=str(project.root)),
+        env=subprocess_env(LCGRAPH_ROOT=str(project_copy.root)),
         timeout=120,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert re.match(rf"error: {re.escape(str(seed))}:\d+: cannot parse trig: ", line), line
-    assert not project.store_path.exists()
+    assert not project_copy.store_path.exists()
 
 
 # --- validate ---------------------------------------------------------------------------------
@@ -471,9 +475,9 @@ def test_validate_invalid_date_gives_a_violation_not_a_traceback(mini):
 # --- base IRI ---------------------------------------------------------------------------------
 
 
-def test_base_iri_rewrites_instances_and_graphs_not_the_ontology(project):
+def test_base_iri_rewrites_instances_and_graphs_not_the_ontology(project_copy):
     base = "https://example.org/lcc/"
-    store, report = build(project.with_(base=base), in_memory=True)
+    store, report = build(project_copy.with_(base=base), in_memory=True)
     graphs = set(report.graphs)
     assert f"{base}graph/kl-tokyo-collaboration" in graphs
     assert f"{base}graph/ontology" in graphs
@@ -496,10 +500,10 @@ def test_base_iri_rewrites_instances_and_graphs_not_the_ontology(project):
     assert bool(tokyo_is_a_city)
 
 
-def test_base_iri_from_the_command_line(project):
-    result = invoke(project, "--base", "https://example.org/kg", "build", "-q")
+def test_base_iri_from_the_command_line(project_copy):
+    result = invoke(project_copy, "--base", "https://example.org/kg", "build", "-q")
     assert result.exit_code == 0, result.output
-    st = ox.Store.read_only(str(project.store_path))
+    st = ox.Store.read_only(str(project_copy.store_path))
     graphs = {g.value for g in st.named_graphs()}
     del st
     assert "https://example.org/kg/graph/kl-tokyo-collaboration" in graphs

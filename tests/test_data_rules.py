@@ -35,6 +35,8 @@ from lcgraph.namespace import LCC
 from lcgraph.rdfio import all_prefixes, data_files, parse_dataset
 from lcgraph.validate import validate_project
 
+pytest_plugins = ("foundation_fixtures",)  # the fixture ontology_graph
+
 PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 ID = f"{DEFAULT_BASE}id/"
@@ -407,8 +409,8 @@ def test_no_second_node_for_the_same_city(city):
 
 
 @pytest.mark.parametrize("target", DATA.entities(LCC.Target), ids=short)
-def test_target_is_consistent(target, ontology):
-    problems = target_problems(DATA, target, ontology)
+def test_target_is_consistent(target, ontology_graph):
+    problems = target_problems(DATA, target, ontology_graph)
     assert not problems, "\n".join(problems)
 
 

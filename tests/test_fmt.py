@@ -24,6 +24,8 @@ from lcgraph.config import Settings
 from lcgraph.errors import InputError
 from lcgraph.rdfio import CanonicalWriter, canonical_trig, data_files, parse_dataset
 
+pytest_plugins = ("foundation_fixtures",)  # the fixture project_copy
+
 DATA_FILES = data_files(Settings().with_(root=REPO))
 EX = "https://w3id.org/lcc/id/"
 G = URIRef("https://w3id.org/lcc/graph/test")
@@ -213,15 +215,15 @@ def test_triples_outside_a_named_graph_are_refused():
 # --- the command ----------------------------------------------------------------------------
 
 
-def test_fmt_rewrites_a_file_and_check_then_passes(project):
-    path = project.data_dir / "000-kuala-lumpur-tokyo.trig"
+def test_fmt_rewrites_a_file_and_check_then_passes(project_copy):
+    path = project_copy.data_dir / "000-kuala-lumpur-tokyo.trig"
     canonical = path.read_text(encoding="utf-8")
     # same triples, other order and layout: a person's edit
     lines = canonical.splitlines()
     prefixes = [line for line in lines if line.startswith("@prefix")]
     path.write_text("\n".join(reversed(prefixes)) + "\n" + "\n".join(lines[len(prefixes) :]) + "\n")
     runner = CliRunner()
-    env = {"LCGRAPH_ROOT": str(project.root)}
+    env = {"LCGRAPH_ROOT": str(project_copy.root)}
 
     check = runner.invoke(cli, ["fmt", "--check"], env=env)
     assert check.exit_code == 1, check.output
@@ -237,13 +239,15 @@ def test_fmt_rewrites_a_file_and_check_then_passes(project):
     assert again.exit_code == 0 and "0 of 3 file(s) not canonical" in again.output
 
 
-def test_fmt_refuses_a_blank_node_with_a_clear_error(project):
-    path = project.data_dir / "000-kuala-lumpur-tokyo.trig"
+def test_fmt_refuses_a_blank_node_with_a_clear_error(project_copy):
+    path = project_copy.data_dir / "000-kuala-lumpur-tokyo.trig"
     text = path.read_text(encoding="utf-8")
     path.write_text(
         text.replace("lcc:count 37 ;", "lcc:count 37 ; lcc:counterpart [ a org:Organization ] ;")
     )
-    result = CliRunner().invoke(cli, ["fmt", str(path)], env={"LCGRAPH_ROOT": str(project.root)})
+    result = CliRunner().invoke(
+        cli, ["fmt", str(path)], env={"LCGRAPH_ROOT": str(project_copy.root)}
+    )
     assert result.exit_code == 2
     assert "error: blank nodes are not allowed in data files" in result.output
     assert "Traceback" not in result.output

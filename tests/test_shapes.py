@@ -1,6 +1,6 @@
-"""The SHACL shapes, constraint by constraint, in the style of pySHACL's ``test/issues/``.
+"""The SHACL shapes_graph, constraint by constraint, in the style of pySHACL's ``test/issues/``.
 
-Each case is a tiny Turtle snippet that must conform to *all* the shapes, and a variant of it
+Each case is a tiny Turtle snippet that must conform to *all* the shapes_graph, and a variant of it
 that must not, next to the reason it must fail: the focus node, the path, the constraint
 component and the node shape. The set of violations must be exactly the expected one, so that
 a violating example that fails for some other reason (a typo in the snippet, another shape
@@ -24,6 +24,8 @@ from lcgraph.errors import InputError
 from lcgraph.namespace import LCC
 from lcgraph.rdfio import all_prefixes
 from lcgraph.validate import SHAPES_NS, validate_graph
+
+pytest_plugins = ("foundation_fixtures",)  # the fixtures ontology_graph, shapes_graph
 
 PREFIXES = {**all_prefixes(), "lccsh": SHAPES_NS}
 TURTLE_PREFIXES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
@@ -1025,26 +1027,26 @@ def _snippet(case: Case, which: str) -> tuple[str, str]:
     return (SOURCE, case.good) if which == "good" else (case.bad_source, case.bad)
 
 
-def run(case: Case, which: str, shapes, ontology):
-    return _validate_text(*_snippet(case, which), shapes, ontology)
+def run(case: Case, which: str, shapes_graph, ontology_graph):
+    return _validate_text(*_snippet(case, which), shapes_graph, ontology_graph)
 
 
 @functools.cache
-def _validate_text(source: str, snippet: str, shapes, ontology):
+def _validate_text(source: str, snippet: str, shapes_graph, ontology_graph):
     # many cases share a conforming example (PLACES, COLLABORATION...): validate each text once
     data = rdflib.Graph().parse(data=TURTLE_PREFIXES + source + snippet, format="turtle")
-    return validate_graph(data, shapes, ontology)
+    return validate_graph(data, shapes_graph, ontology_graph)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_conforming_example_conforms(case, shapes, ontology):
-    report = run(case, "good", shapes, ontology)
+def test_conforming_example_conforms(case, shapes_graph, ontology_graph):
+    report = run(case, "good", shapes_graph, ontology_graph)
     assert report.conforms and not report.violations, report.text()
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_violating_example_fails_for_the_expected_reason(case, shapes, ontology):
-    report = run(case, "bad", shapes, ontology)
+def test_violating_example_fails_for_the_expected_reason(case, shapes_graph, ontology_graph):
+    report = run(case, "bad", shapes_graph, ontology_graph)
     assert_violates(report, case.expected)
 
 
@@ -1056,35 +1058,38 @@ def test_case_ids_are_unique():
 # --- the shapes as a whole --------------------------------------------------------------
 
 
-def test_every_class_has_a_node_shape(shapes, ontology):
+def test_every_class_has_a_node_shape(shapes_graph, ontology_graph):
     """Every lcc: class (and every reused class the data is typed with) is some shape's target,
     directly or through rdfs:subClassOf, so that no kind of entity escapes validation."""
-    targets = set(shapes.objects(None, SH.targetClass))
+    targets = set(shapes_graph.objects(None, SH.targetClass))
     reused = [
         URIRef("http://www.w3.org/ns/org#Organization"),
         URIRef("http://www.w3.org/ns/org#Membership"),
         URIRef("http://xmlns.com/foaf/0.1/Person"),
     ]
-    classes = [c for c in ontology.subjects(RDF.type, rdflib.OWL.Class) if c in LCC] + reused
+    classes = [c for c in ontology_graph.subjects(RDF.type, rdflib.OWL.Class) if c in LCC] + reused
     uncovered = []
     for cls in classes:
-        ancestors = set(ontology.transitive_objects(cls, rdflib.RDFS.subClassOf))
+        ancestors = set(ontology_graph.transitive_objects(cls, rdflib.RDFS.subClassOf))
         if not ancestors & targets:
             uncovered.append(cls)
     assert not uncovered, f"classes no shape targets: {sorted(uncovered)}"
 
 
-def test_shapes_use_only_declared_lcc_terms(shapes):
+def test_shapes_use_only_declared_lcc_terms(shapes_graph):
     used = {
-        t for triple in shapes for t in triple if isinstance(t, URIRef) and t.startswith(str(LCC))
+        t
+        for triple in shapes_graph
+        for t in triple
+        if isinstance(t, URIRef) and t.startswith(str(LCC))
     }
     undeclared = sorted(str(t) for t in used if t not in LCC)
     assert not undeclared, f"shapes use lcc: terms the ontology does not declare: {undeclared}"
 
 
-def test_unknown_shape_target_is_refused(shapes, ontology):
+def test_unknown_shape_target_is_refused(shapes_graph, ontology_graph):
     bad = rdflib.Graph()
-    bad += shapes
+    bad += shapes_graph
     bad.parse(
         data=TURTLE_PREFIXES + "lccsh:TypoShape a sh:NodeShape ; sh:targetClass lcc:Citty ; "
         "sh:property [ sh:path rdfs:label ; sh:minCount 1 ] .",
@@ -1092,10 +1097,10 @@ def test_unknown_shape_target_is_refused(shapes, ontology):
     )
     data = rdflib.Graph().parse(data=TURTLE_PREFIXES + SOURCE + PLACES, format="turtle")
     with pytest.raises(InputError, match=r"TypoShape targets the class .*#Citty.*does not know"):
-        validate_graph(data, bad, ontology)
+        validate_graph(data, bad, ontology_graph)
 
 
-def test_results_match_plain_rdflib(shapes, ontology):
+def test_results_match_plain_rdflib(shapes_graph, ontology_graph):
     """validate_graph reuses prepared SPARQL queries across focus nodes; the results must be
     those of pySHACL on a plain rdflib graph, on data where every SPARQL constraint fires for
     several focus nodes."""
@@ -1112,11 +1117,13 @@ def test_results_match_plain_rdflib(shapes, ontology):
         + EVENT.replace('"2015-12-08"^^xsd:date', '"2015-12-06"^^xsd:date').replace(PLACES, "")
     )
     data = rdflib.Graph().parse(data=TURTLE_PREFIXES + SOURCE + snippet, format="turtle")
-    report = validate_graph(data, shapes, ontology)
+    report = validate_graph(data, shapes_graph, ontology_graph)
     plain = rdflib.Graph()
     plain += data
-    plain += ontology
-    _, results, _ = pyshacl.validate(plain, shacl_graph=shapes, advanced=True, allow_warnings=True)
+    plain += ontology_graph
+    _, results, _ = pyshacl.validate(
+        plain, shacl_graph=shapes_graph, advanced=True, allow_warnings=True
+    )
 
     def keys(graph):
         return sorted(
