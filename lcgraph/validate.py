@@ -81,9 +81,7 @@ class Report:
             if v.files:
                 lines.append(f"  file:       {', '.join(v.files)}")
             for detail in v.details:
-                lines.append(
-                    f"  because:    {_short(detail, nm) if detail.startswith('<') else detail}"
-                )
+                lines.append(f"  because:    {_short(detail, nm) if detail.startswith('<') else detail}")
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
 
@@ -192,9 +190,7 @@ def load_shapes(settings: Settings, paths: Iterable[Path] | None = None) -> rdfl
     return shapes
 
 
-def load_data(
-    settings: Settings, paths: Iterable[Path] | None = None
-) -> tuple[rdflib.Graph, dict[str, set[str]]]:
+def load_data(settings: Settings, paths: Iterable[Path] | None = None) -> tuple[rdflib.Graph, dict[str, set[str]]]:
     """The union of the data files as one graph, and which files describe each subject."""
     paths = data_files(settings) if paths is None else list(paths)
     rewriter = BaseRewriter(settings.base)
@@ -223,14 +219,10 @@ def check_shape_targets(shapes: rdflib.Graph, ontology: rdflib.Graph) -> None:
     known = set(ontology.subjects()) | set(ontology.objects())
     for shape, cls in shapes.subject_objects(SH.targetClass):
         if cls not in known:
-            raise InputError(
-                f"shape {shape} targets the class {cls}, which the ontology does not know"
-            )
+            raise InputError(f"shape {shape} targets the class {cls}, which the ontology does not know")
     for shape in shapes.subjects(RDF.type, SH.NodeShape):
         if (shape, RDF.type, RDFS.Class) in shapes and shape not in known:
-            raise InputError(
-                f"shape {shape} is an implicit class target the ontology does not know"
-            )
+            raise InputError(f"shape {shape} is an implicit class target the ontology does not know")
 
 
 # --- Validation ---------------------------------------------------------------------------
@@ -377,9 +369,7 @@ def validate_graph(
         )
     violations.sort(key=lambda v: (v.files, v.focus, v.path or "", v.message))
     has_violation = any(v.severity == "Violation" for v in violations)
-    return Report(
-        conforms=bool(conforms) or not has_violation, violations=violations, results=results
-    )
+    return Report(conforms=bool(conforms) or not has_violation, violations=violations, results=results)
 
 
 def validate_project(settings: Settings, data_paths: Iterable[Path] | None = None) -> Report:
