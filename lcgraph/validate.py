@@ -81,7 +81,9 @@ class Report:
             if v.files:
                 lines.append(f"  file:       {', '.join(v.files)}")
             for detail in v.details:
-                lines.append(f"  because:    {_short(detail, nm) if detail.startswith('<') else detail}")
+                lines.append(
+                    f"  because:    {_short(detail, nm) if detail.startswith('<') else detail}"
+                )
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
 
