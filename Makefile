@@ -45,8 +45,12 @@ browser-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
+# make turns any failing recipe into its own exit status 2, so pytest's exit 5 (no test was
+# collected: a broken checkout, a wrong PYTEST_ARGS) is named here, and fails like any other.
 test: install-test browser-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5): failing" >&2; fi; \
+	exit $$rc
 
 lint: install-test
 	$(VENV)/bin/ruff check lcgraph tests bench

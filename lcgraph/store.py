@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from lcgraph.config import PRESERVED_GRAPHS, Settings
 from lcgraph.errors import InputError, StoreError
-from lcgraph.rdfio import BaseRewriter, data_files
+from lcgraph.rdfio import BaseRewriter, data_files, parse_error
 
 ONTOLOGY_GRAPH_SLUG = "ontology"
 
@@ -104,7 +104,7 @@ def read_quads(path: Path, settings: Settings, to_graph: str | None = None) -> I
                 _ox_term(g, rewriter),
             )
     except SyntaxError as exc:
-        raise InputError(f"{path}: {' '.join(str(exc).split())}") from exc
+        raise parse_error(path, exc) from exc
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
 
@@ -205,7 +205,10 @@ def build(
     target = Path(settings.store_path)
     _check_writable(target)
     preserved = _preserved_quads(target, settings)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+    except OSError as exc:  # a read-only file system passes the access check, even for root
+        raise StoreError(f"{target}: cannot write in {target.parent}: {exc.strerror}") from exc
     try:
         store = ox.Store(str(tmp))
         files = load_into(store, settings, progress)
@@ -213,11 +216,10 @@ def build(
             store.bulk_extend(list(with_union(preserved)))
         store.flush()
         del store
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        if target.exists():
-            target.rename(old)
-        tmp.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        _swap_in(tmp, target)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise StoreError(f"{target}: cannot build the store: {exc}") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -230,6 +232,22 @@ def build(
             report.preserved[slug] = n
     report.seconds = time.perf_counter() - start
     return store, report
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Put the store built at ``new`` in place of ``target``; on failure, keep the old one."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    had_old = target.exists()
+    if had_old:
+        target.rename(old)
+    try:
+        new.rename(target)
+    except BaseException:
+        if had_old:
+            old.rename(target)
+        raise
+    if had_old:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def open_store(settings: Settings, *, read_only: bool = True) -> ox.Store:
