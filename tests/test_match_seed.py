@@ -185,7 +185,9 @@ def test_results_are_deterministic(seeded):
 
 def test_reach_of_supporters(seeded):
     _, cat = seeded
-    jica = cat.profiles[iri("organisation", "japan-international-cooperation-agency")]  # based in Japan; covers nothing stated
+    jica = cat.profiles[
+        iri("organisation", "japan-international-cooperation-agency")
+    ]  # based in Japan; covers nothing stated
     kitakyushu = cat.profiles[iri("city", "kitakyushu")]
     kuala_lumpur = cat.profiles[iri("city", "kuala-lumpur")]
     at_home = F.reach(cat, kitakyushu, jica)
