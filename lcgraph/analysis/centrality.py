@@ -215,8 +215,8 @@ def bipartite_degree(B, nodes: Iterable) -> dict[Any, float]:
     (:func:`networkx.bipartite.degree_centrality`); ``nodes`` is one side.
 
     >>> import networkx as nx
-    >>> bipartite_degree(nx.star_graph(2), [0])
-    {1: 1.0, 2: 1.0, 0: 1.0}
+    >>> sorted(bipartite_degree(nx.star_graph(2), [0]).items())
+    [(0, 1.0), (1, 1.0), (2, 1.0)]
     """
     from networkx.algorithms import bipartite
 
