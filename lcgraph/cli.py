@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("lcgraph.commands.store:fmt", "Rewrite data files in canonical TriG."),
     "link": ("lcgraph.commands.store:link", "Regenerate GeoNames and ISO 3166 links from shipped datasets."),
     "stats": ("lcgraph.commands.store:stats", "Print triples per graph and entities per class."),
+    "analyse": ("lcgraph.commands.analysis:analyse", "Centrality and brokerage among cities and networks."),
 }
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "brokerage_table",
     "constraint",
     "effective_size",
+    "fill_groups",
     "gould_fernandez",
     "gould_fernandez_zscores",
     "structural_holes_table",
@@ -528,6 +529,43 @@ def _graph_moments(sizes: np.ndarray, N: float, d: float) -> tuple[np.ndarray, n
 
 # --- tables ----------------------------------------------------------------------------------
 
+#: The group :func:`fill_groups` gives nodes without one, with ``missing="unknown"``.
+UNKNOWN_GROUP = "(unknown)"
+
+
+def fill_groups(G, attr: str, missing: str = "unknown"):
+    """A copy of ``G`` in which every node has a group, and a note on what was done.
+
+    ``missing`` says what happens to nodes whose ``attr`` is absent or None: ``"unknown"``
+    puts them in one shared group ``(unknown)``, ``"own"`` gives each a group of its own,
+    ``"drop"`` leaves them out of the graph, ``"error"`` leaves ``G`` as it is (so that
+    :func:`gould_fernandez` raises). Returns ``(graph, notes)``.
+
+    >>> import networkx as nx
+    >>> G = nx.path_graph(3)
+    >>> G.nodes[0]["country"] = "JP"
+    >>> H, notes = fill_groups(G, "country")
+    >>> [H.nodes[n]["country"] for n in H], notes
+    (['JP', '(unknown)', '(unknown)'], ["2 node(s) without a 'country' were put in one group '(unknown)' (missing='unknown')"])
+    """
+    if missing not in ("unknown", "own", "drop", "error"):
+        raise ValueError(f"missing must be unknown, own, drop or error, not {missing!r}")
+    lacking = [n for n, value in G.nodes(data=attr) if value is None]
+    if not lacking or missing == "error":
+        return G, []
+    H = G.copy()
+    if missing == "drop":
+        H.remove_nodes_from(lacking)
+    else:
+        for node in lacking:
+            H.nodes[node][attr] = UNKNOWN_GROUP if missing == "unknown" else f"({node})"
+    what = {
+        "drop": "left out",
+        "unknown": f"put in one group {UNKNOWN_GROUP!r}",
+        "own": "each put in a group of its own",
+    }[missing]
+    return H, [f"{len(lacking)} node(s) without a {attr!r} were {what} (missing={missing!r})"]
+
 
 def brokerage_table(G, attr: str) -> Table:
     """Roles, their total and z-scores per node, with the node's attributes and group.
@@ -543,10 +581,13 @@ def brokerage_table(G, attr: str) -> Table:
         row.update(scores.raw[node])
         row.update({f"z_{role}": value for role, value in scores.z[node].items()})
         rows.append(row)
-    rows.sort(key=lambda r: (-r["total"], str(r["label"])))
-    sizes = ", ".join(f"{g} {n}" for g, n in sorted(scores.group_sizes.items(), key=str))
+    rows.sort(key=lambda r: (-r["total"], str(r["label"]), str(r["iri"])))
+    by_size = sorted(scores.group_sizes.items(), key=lambda gn: (-gn[1], str(gn[0])))
+    sizes = ", ".join(f"{g} {n}" for g, n in by_size[:12])
+    if len(by_size) > 12:
+        sizes += f" and {len(by_size) - 12} more groups"
     notes = [
-        f"groups by {attr!r}: {sizes}",
+        f"{len(by_size)} groups by {attr!r} (size): {sizes}",
         f"z-scores against random assignment of the groups, density {scores.density:.4g} (sna)",
     ]
     columns = [*NODE_COLUMNS, "group", *ROLES, *(f"z_{r}" for r in ROLES)]
@@ -570,7 +611,7 @@ def structural_holes_table(G) -> Table:
 
     def key(row):
         c = row["constraint"]
-        return (math.isnan(c), c, -row["degree"], str(row["label"]))
+        return (math.isnan(c), c, -row["degree"], str(row["label"]), str(row["iri"]))
 
     rows.sort(key=key)
     notes = ["isolated nodes have no constraint or effective size (nan)"]

@@ -354,6 +354,7 @@ def centrality_table(
             -(row.get("betweenness") or 0.0),
             -(row.get("degree") or 0.0),
             str(row["label"]),
+            str(row["iri"]),
         )
 
     rows.sort(key=key)
