@@ -127,6 +127,7 @@ def plot_network(
             Line2D([], [], marker="o", ls="", mfc="white", mec=BROKER_EDGE, mew=2, label="broker")
         )
     ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False)
+    ax.margins(0.18)  # room for the labels of nodes at the edge
     return _save(fig, path)
 
 
@@ -148,6 +149,6 @@ def plot_brokerage_roles(table: Table, path: str | Path, *, top: int = 15, title
         ax.barh(names, counts, left=left, color=ROLE_COLOURS[role], label=role)
         left = [a + b for a, b in zip(left, counts, strict=True)]
     ax.set_xlabel("open two-paths brokered")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _save(fig, path)
