@@ -47,8 +47,11 @@ def _graph(settings: Settings, name: str, store_path: str | None, endpoint: str 
     return load_graph(name, settings.with_(store_path=store_path), endpoint=endpoint)
 
 
-def _emit(table, fmt: str, top: int | None) -> None:
+def _emit(table, fmt: str, top: int | None, text_columns: list[str] | None = None) -> None:
+    """Write ``table``; the text form shows ``text_columns`` only (CSV and JSON have all)."""
     table = table.head(top)
+    if fmt == "table" and text_columns:
+        table = table.select(text_columns)
     out = {"table": table.to_text, "csv": table.to_csv, "json": table.to_json}[fmt]()
     click.echo(out.rstrip("\n"))
 
@@ -108,7 +111,7 @@ def centrality(
     if graph_name == "membership":
         side = [n for n, d in G.nodes(data=True) if d.get("bipartite") == 0]
     table = centrality_table(G, bipartite_nodes=side, k=None if exact else (k or "auto"), seed=seed)
-    _emit(table, fmt, top)
+    _emit(table, fmt, top, ["label", "kind", "country", *table.columns[5:]])
     if plot_path:
         from lcgraph.analysis.plots import plot_network
 
@@ -167,7 +170,8 @@ def brokerage(
     except nx.NetworkXError as exc:
         raise InputError(f"{exc} (see --missing)") from exc
     table.notes[:0] = notes
-    _emit(table, fmt, top)
+    roles = ["coordinator", "itinerant", "gatekeeper", "representative", "liaison", "total"]
+    _emit(table, fmt, top, ["label", "kind", "group", *roles, "z_total"])
     if bars:
         from lcgraph.analysis.plots import plot_brokerage_roles
 
@@ -198,7 +202,8 @@ def constraint(
 
     _check_top(top)
     G = _graph(settings, graph_name, store_path, endpoint)
-    _emit(structural_holes_table(G), fmt, top)
+    columns = ["label", "kind", "degree", "constraint", "effective_size"]
+    _emit(structural_holes_table(G), fmt, top, columns)
 
 
 @analyse.command()

@@ -40,7 +40,9 @@ def test_centrality_formats(run):
     text = run("analyse", "centrality", "--graph", "membership", "--top", "3")
     assert text.exit_code == 0
     assert "bipartite forms" in text.stdout
-    assert len([line for line in text.stdout.splitlines() if line.startswith("http")]) == 3
+    lines = [line for line in text.stdout.splitlines() if not line.startswith("note:")]
+    assert len(lines) == 3 + 3  # title, header, rule, three rows
+    assert lines[1].split()[:3] == ["label", "kind", "country"]
 
 
 def test_brokerage_by_country(run):
