@@ -37,6 +37,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Load the graph into a remote store (Graph Store Protocol).",
     ),
     "match": ("lcgraph.commands.match:match", "Rank peer-match candidates for a city, explained."),
+    "analyse": (
+        "lcgraph.commands.analysis:analyse",
+        "Centrality and brokerage among cities and networks.",
+    ),
 }
 
 

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from lcgraph.config import Settings
-from lcgraph.errors import InputError, LcgraphError, QueryTimeout
+from lcgraph.errors import InputError, LcgraphError, QueryTimeout, StoreError
 from lcgraph.rdfio import all_prefixes, sparql_prologue
 from lcgraph.sparql import (
     XSD,
@@ -595,13 +595,13 @@ def run_remote(text: str, endpoint: str, limit: int | None, timeout: float | Non
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError | socket.timeout):
             raise QueryTimeout(f"{endpoint}: no answer within {timeout} s") from exc
-        raise InputError(f"cannot reach the endpoint {endpoint}: {exc.reason}") from exc
+        raise StoreError(f"cannot reach the endpoint {endpoint}: {exc.reason}") from exc
     except SPARQLWrapperException as exc:
         raise InputError(
             f"{endpoint} rejected the query: {' '.join(str(exc).split())[:300]}"
         ) from exc
     except (ConnectionError, OSError) as exc:
-        raise InputError(f"cannot reach the endpoint {endpoint}: {exc}") from exc
+        raise StoreError(f"cannot reach the endpoint {endpoint}: {exc}") from exc
     if not isinstance(doc, dict):
         raise InputError(f"{endpoint} did not answer with SPARQL JSON results")
     if "boolean" in doc:

@@ -290,6 +290,7 @@ def fill_report(store: ox.Store, settings: Settings, report: BuildReport) -> Non
 
 
 def quads_to_store(quads: Iterable[ox.Quad]) -> ox.Store:
+    """An in-memory store of these named-graph quads, with the union in its default graph."""
     store = ox.Store()
-    store.bulk_extend(list(quads))
+    store.bulk_extend(list(with_union(quads)))
     return store

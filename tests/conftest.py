@@ -1,20 +1,14 @@
-"""Shared fixtures: the seed graph in a store, free ports, a real Oxigraph server."""
+"""Shared fixtures: the seed graph in a store, a store on disk, a real Oxigraph server."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from support import free_port, lcgraph_cmd, oxigraph_binary, stop, subprocess_env, wait_http
 
-from lcgraph.config import ROOT, Settings
+from lcgraph.config import Settings
 from lcgraph.store import build
 
 
@@ -39,54 +33,15 @@ def disk_store(settings, tmp_path_factory) -> Settings:
     return local
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                response.read()
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"no answer from {url} within {timeout} s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-
-def oxigraph_binary() -> str:
-    candidate = Path(sys.executable).parent / "oxigraph"
-    found = str(candidate) if candidate.exists() else shutil.which("oxigraph")
-    assert found, (
-        "the `oxigraph` server binary is missing: `pip install -e '.[test]'` (make test) installs it"
-    )
-    return found
-
-
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
-    """A real `oxigraph serve` on 127.0.0.1 and a free port; yields its base URL."""
+    """A real, empty `oxigraph serve` on 127.0.0.1 and a free port; yields its base URL."""
     port = free_port()
     location = tmp_path_factory.mktemp("oxigraph")
     proc = subprocess.Popen(
         [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -96,12 +51,39 @@ def oxigraph_server(tmp_path_factory):
         stop(proc)
 
 
-def lcgraph_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "lcgraph", *args]
+@pytest.fixture(scope="session")
+def loaded_server(oxigraph_server, disk_store) -> str:
+    """The Oxigraph server with the graph pushed into it through `lcgraph push`."""
+    result = subprocess.run(
+        lcgraph_cmd(
+            "--store", str(disk_store.store_path), "push", "--endpoint", f"{oxigraph_server}/query"
+        ),
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pushed" in result.stdout
+    return oxigraph_server
 
 
-def subprocess_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    env.update(extra)
-    return env
+# --- analysis -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def analysis_settings(settings) -> Settings:
+    return settings
+
+
+@pytest.fixture(scope="session")
+def seed_tables(seed_store, settings):
+    from lcgraph.analysis.graphs import fetch_tables
+
+    return fetch_tables(seed_store, settings)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_endpoint(loaded_server) -> str:
+    """A real `oxigraph serve` on 127.0.0.1 loaded with `lcgraph push`: its query URL."""
+    return f"{loaded_server}/query"

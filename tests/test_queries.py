@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from lcgraph.cli import cli
-from lcgraph.errors import InputError, QueryTimeout
+from lcgraph.errors import InputError, QueryTimeout, StoreError
 from lcgraph.queries import IRI, catalogue, get_query, run, run_text
 
 CATALOGUE = catalogue()
@@ -386,9 +386,9 @@ def test_timeout_returns_results_when_fast_enough(seed_store, settings):
 
 
 def test_unreachable_endpoint(settings):
-    from conftest import free_port
+    from support import free_port
 
-    with pytest.raises(InputError, match="cannot reach the endpoint"):
+    with pytest.raises(StoreError, match="cannot reach the endpoint"):
         run(
             "cq05-eco-model-and-futurecity",
             settings=settings,

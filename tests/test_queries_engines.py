@@ -7,13 +7,10 @@ The remote store is loaded with `lcgraph push` (SPARQL 1.1 Graph Store Protocol)
 
 from __future__ import annotations
 
-import json
 import subprocess
-import urllib.parse
-import urllib.request
 
 import pytest
-from conftest import lcgraph_cmd, subprocess_env
+from support import free_port, lcgraph_cmd, remote_select, subprocess_env
 from test_queries import CATALOGUE, example_params
 
 from lcgraph.queries import run
@@ -37,29 +34,9 @@ def normalise(result) -> list[tuple]:
     return sorted(rows, key=repr)
 
 
-@pytest.fixture(scope="module")
-def loaded_server(oxigraph_server, disk_store):
-    """The Oxigraph server with the graph pushed into it through the CLI."""
-    result = subprocess.run(
-        lcgraph_cmd(
-            "--store", str(disk_store.store_path), "push", "--endpoint", f"{oxigraph_server}/query"
-        ),
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "pushed" in result.stdout
-    return oxigraph_server
-
-
 def test_push_preserves_named_graphs(loaded_server, seed_store):
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-    url = f"{loaded_server}/query?{urllib.parse.urlencode({'query': query})}"
-    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        doc = json.load(response)
+    doc = remote_select(loaded_server, query)
     remote = {b["g"]["value"]: int(b["n"]["value"]) for b in doc["results"]["bindings"]}
     local = {r["g"].value: int(r["n"].value) for r in seed_store.query(query)}
     assert remote == local
@@ -120,8 +97,6 @@ def test_cli_query_on_remote_endpoint(loaded_server, disk_store):
 
 
 def test_push_to_unreachable_store_fails_clearly(disk_store):
-    from conftest import free_port
-
     port = free_port()
     result = subprocess.run(
         lcgraph_cmd(

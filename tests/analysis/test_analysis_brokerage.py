@@ -1,0 +1,268 @@
+"""Gould–Fernandez brokerage: hand-counted roles, R's sna, the naive loop, edge cases."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lcgraph.analysis import brokerage
+from lcgraph.analysis._reference import gould_fernandez_naive
+from lcgraph.analysis.brokerage import ROLES, gould_fernandez, gould_fernandez_zscores
+
+SNA = json.loads(Path(__file__).with_name("fixtures").joinpath("sna_brokerage.json").read_text())
+# sna's columns, in its order, mapped to our role names
+SNA_COLUMNS = {
+    "w_I": "coordinator",
+    "w_O": "itinerant",
+    "b_IO": "representative",
+    "b_OI": "gatekeeper",
+    "b_O": "liaison",
+    "t": "total",
+}
+
+
+def grouped(graph, groups: dict) -> nx.Graph:
+    nx.set_node_attributes(graph, groups, "g")
+    return graph
+
+
+def only(role: str, count: int) -> dict[str, int]:
+    counts = dict.fromkeys(ROLES, 0)
+    counts[role] = count
+    counts["total"] = count
+    return counts
+
+
+# --- hand-counted examples: one broker v on the path a -> v -> b ---------------------------
+
+ROLE_GROUPS = {
+    # role: groups of (a, v, b)
+    "coordinator": ("x", "x", "x"),
+    "itinerant": ("x", "y", "x"),
+    "gatekeeper": ("x", "y", "y"),
+    "representative": ("x", "x", "y"),
+    "liaison": ("x", "y", "z"),
+}
+# In the undirected path a - v - b the broker v also sits on b -> v -> a, whose role is the
+# mirror image: a gatekeeper for a representative and the other way round.
+MIRROR = {"representative": "gatekeeper", "gatekeeper": "representative"}
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_GROUPS))
+def test_each_role_directed_by_hand(role):
+    ga, gv, gb = ROLE_GROUPS[role]
+    G = grouped(nx.DiGraph([("a", "v"), ("v", "b")]), {"a": ga, "v": gv, "b": gb})
+    result = gould_fernandez(G, "g")
+    assert result["v"] == only(role, 1)
+    assert result["a"] == result["b"] == only(role, 0)
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_GROUPS))
+def test_each_role_undirected_by_hand(role):
+    ga, gv, gb = ROLE_GROUPS[role]
+    G = grouped(nx.Graph([("a", "v"), ("v", "b")]), {"a": ga, "v": gv, "b": gb})
+    expected = dict.fromkeys(ROLES, 0)
+    expected[role] += 1
+    expected[MIRROR.get(role, role)] += 1
+    expected["total"] = 2
+    assert gould_fernandez(G, "g")["v"] == expected
+
+
+def test_closed_and_mutual_pairs_are_not_brokered():
+    # Counted by hand. v's in-neighbours: a, b, c; out-neighbours: a, b, d.
+    # Pairs (in, out) with in != out: (a,b) (a,d) (b,a) (b,d) (c,a) (c,b) (c,d) = 7;
+    # closed because the arc exists: a -> b and c -> d; so 5 open two-paths remain:
+    # (a,d) x->y->y gatekeeper; (b,a) x->y->x itinerant; (b,d) gatekeeper;
+    # (c,a) z->y->x liaison; (c,b) z->y->x liaison.
+    path_arcs = [("a", "v"), ("b", "v"), ("c", "v"), ("v", "a"), ("v", "b"), ("v", "d")]
+    G = nx.DiGraph([*path_arcs, ("a", "b"), ("c", "d")])
+    grouped(G, {"a": "x", "b": "x", "c": "z", "d": "y", "v": "y"})
+    assert gould_fernandez(G, "g")["v"] == {
+        "coordinator": 0,
+        "itinerant": 1,
+        "gatekeeper": 2,
+        "representative": 0,
+        "liaison": 2,
+        "total": 5,
+    }
+    assert gould_fernandez(G, "g") == gould_fernandez_naive(G, "g")
+
+
+def test_an_arc_against_the_path_does_not_close_it():
+    # b -> a is not a -> b: a -> v -> b stays open (sna checks the arc from a to b only)
+    G = grouped(nx.DiGraph([("a", "v"), ("v", "b"), ("b", "a")]), {"a": 1, "v": 1, "b": 1})
+    assert gould_fernandez(G, "g")["v"]["coordinator"] == 1
+
+
+# --- R's sna -------------------------------------------------------------------------------
+
+
+def sna_case_graph(case) -> nx.Graph:
+    G = nx.DiGraph() if case["directed"] else nx.Graph()
+    G.add_nodes_from(range(case["n"]))
+    G.add_edges_from(map(tuple, case["edges"]))
+    return grouped(G, dict(enumerate(case["groups"])))
+
+
+def assert_close(ours: float, theirs: float, what: str) -> None:
+    if math.isnan(theirs):
+        assert math.isnan(ours), f"{what}: sna gives NaN, we give {ours}"
+    else:
+        assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-9), what
+
+
+@pytest.mark.parametrize("case", SNA["cases"], ids=[c["name"] for c in SNA["cases"]])
+def test_matches_r_sna(case):
+    """Counts, expectations, sds and z-scores, node and graph level, against sna 2.7."""
+    G = sna_case_graph(case)
+    scores = gould_fernandez_zscores(G, "g")
+    sna = case["sna"]
+    for node in range(case["n"]):
+        for col, name in enumerate(SNA["columns"]):
+            role = SNA_COLUMNS[name]
+            where = f"{case['name']} node {node} {role}"
+            assert scores.raw[node][role] == sna["raw.nli"][node][col], where
+            assert_close(scores.expected[node][role], sna["exp.nli"][node][col], where + " exp")
+            assert_close(scores.sd[node][role], sna["sd.nli"][node][col], where + " sd")
+            assert_close(scores.z[node][role], sna["z.nli"][node][col], where + " z")
+    for col, name in enumerate(SNA["columns"]):
+        role = SNA_COLUMNS[name]
+        where = f"{case['name']} graph {role}"
+        assert scores.graph_raw[role] == sna["raw.gli"][col], where
+        assert_close(scores.graph_expected[role], sna["exp.gli"][col], where + " exp")
+        assert_close(scores.graph_sd[role], sna["sd.gli"][col], where + " sd")
+        assert_close(scores.graph_z[role], sna["z.gli"][col], where + " z")
+    assert scores.raw == gould_fernandez(G, "g")
+
+
+def test_docstring_example_matches_sna():
+    case = next(c for c in SNA["cases"] if c["name"] == "path-two-groups")
+    scores = gould_fernandez_zscores(sna_case_graph(case), "g")
+    assert scores.density == 0.25  # 3 arcs / (4 * 3)
+    assert scores.group_sizes == {1: 2, 2: 2}
+
+
+# --- the naive loop on random graphs -------------------------------------------------------
+
+
+@st.composite
+def random_graphs(draw):
+    n = draw(st.integers(0, 12))
+    directed = draw(st.booleans())
+    G = nx.DiGraph() if directed else nx.Graph()
+    G.add_nodes_from(range(n))
+    if n:
+        pairs = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
+        G.add_edges_from(draw(st.lists(pairs, max_size=n * n)))  # self-loops included
+    k = draw(st.integers(1, 4))
+    groups = draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n))
+    return grouped(G, dict(enumerate(groups)))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(random_graphs())
+def test_equals_naive_reference(G):
+    assert gould_fernandez(G, "g") == gould_fernandez_naive(G, "g")
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_equals_naive_on_a_larger_graph_with_hubs(directed, monkeypatch):
+    # a scale-free graph has hubs and many triangles; small wedge chunks exercise chunking
+    monkeypatch.setattr(brokerage, "_WEDGE_CHUNK", 500)
+    G = nx.powerlaw_cluster_graph(400, 4, 0.6, seed=3)
+    if directed:
+        rng = np.random.default_rng(3)
+        G = nx.DiGraph([(u, v) if rng.random() < 0.6 else (v, u) for u, v in G.edges()])
+        G.add_edges_from((v, u) for u, v in list(G.edges())[::5])  # some mutual ties
+    rng = np.random.default_rng(4)
+    grouped(G, {v: int(rng.integers(5)) for v in G})
+    assert gould_fernandez(G, "g") == gould_fernandez_naive(G, "g")
+
+
+def test_unsorted_wedge_path_for_huge_node_counts(monkeypatch):
+    monkeypatch.setattr(brokerage, "_SORTED_QUERY_LIMIT", 0)
+    G = nx.powerlaw_cluster_graph(200, 3, 0.5, seed=5)
+    grouped(G, {v: v % 3 for v in G})
+    assert gould_fernandez(G, "g") == gould_fernandez_naive(G, "g")
+
+
+def test_many_groups_use_the_sparse_group_counts():
+    # every node its own group: the (node, group) table is n x n, counted sparsely
+    G = nx.gnm_random_graph(1500, 6000, seed=2, directed=True)
+    grouped(G, {v: f"g{v}" for v in G})
+    result = gould_fernandez(G, "g")
+    assert result == gould_fernandez_naive(G, "g")
+    # with all groups distinct every open two-path is a liaison
+    assert all(r["liaison"] == r["total"] for r in result.values())
+
+
+# --- edge cases ----------------------------------------------------------------------------
+
+
+def test_empty_graph():
+    assert gould_fernandez(nx.Graph(), "g") == {}
+    scores = gould_fernandez_zscores(nx.DiGraph(), "g")
+    assert scores.raw == {} and scores.graph_raw == dict.fromkeys(ROLES, 0)
+    assert math.isnan(scores.density)
+
+
+def test_one_group_has_only_coordinators():
+    G = grouped(nx.gnm_random_graph(30, 60, seed=1), dict.fromkeys(range(30), "same"))
+    for counts in gould_fernandez(G, "g").values():
+        assert counts["coordinator"] == counts["total"]
+    scores = gould_fernandez_zscores(G, "g")
+    assert scores.expected[0]["liaison"] == 0  # no other group to link
+    assert math.isnan(scores.z[0]["liaison"])  # 0 / 0, as in sna
+
+
+def test_self_loops_are_ignored():
+    G = grouped(nx.DiGraph([(1, 2), (2, 3)]), {1: "a", 2: "b", 3: "a"})
+    looped = G.copy()
+    looped.add_edges_from([(1, 1), (2, 2), (3, 3)])
+    assert gould_fernandez(looped, "g") == gould_fernandez(G, "g")
+    assert gould_fernandez_zscores(looped, "g").density == gould_fernandez_zscores(G, "g").density
+
+
+def test_isolated_nodes_count_zero_but_enter_the_null_model():
+    G = grouped(nx.DiGraph([(1, 2), (2, 3)]), {1: "a", 2: "b", 3: "a"})
+    wider = G.copy()
+    wider.add_node(4, g="a")
+    assert gould_fernandez(wider, "g")[4] == only("total", 0)
+    assert gould_fernandez_zscores(wider, "g").density == 2 / (4 * 3)
+
+
+def test_parallel_edges_count_once():
+    G = grouped(nx.MultiDiGraph([(1, 2), (1, 2), (2, 3)]), {1: "a", 2: "b", 3: "c"})
+    assert gould_fernandez(G, "g")[2] == only("liaison", 1)
+
+
+def test_undirected_equals_its_symmetric_digraph():
+    G = grouped(nx.gnm_random_graph(40, 90, seed=8), {v: v % 4 for v in range(40)})
+    assert gould_fernandez(G, "g") == gould_fernandez(G.to_directed(), "g")
+
+
+@pytest.mark.parametrize("value", [None, "absent"])
+def test_missing_group_is_a_clear_error(value):
+    G = nx.Graph([("Tokyo", "Kuala Lumpur"), ("Kuala Lumpur", "Yokohama")])
+    nx.set_node_attributes(G, {"Tokyo": "JP", "Kuala Lumpur": "MY"}, "country")
+    if value is None:
+        G.nodes["Yokohama"]["country"] = None
+    with pytest.raises(
+        nx.NetworkXError, match=r"1 node\(s\) have no 'country' attribute: 'Yokohama'"
+    ):
+        gould_fernandez(G, "country")
+    with pytest.raises(nx.NetworkXError, match="Yokohama"):
+        gould_fernandez_zscores(G, "country")
+
+
+def test_burt_measures_are_networkx():
+    G = nx.karate_club_graph()
+    assert brokerage.constraint(G) == nx.constraint(G)
+    assert brokerage.effective_size(G) == nx.effective_size(G)

@@ -1,0 +1,148 @@
+"""Centrality: the tables on the seed graph and the vectorised measures against networkx."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import pytest
+from analysis_support import KUALA_LUMPUR, TOKYO
+from networkx.algorithms import bipartite
+
+from lcgraph.analysis import centrality, graphs
+from lcgraph.analysis.centrality import centrality_table
+
+
+def assert_same(ours: dict, theirs: dict, rel: float = 1e-9) -> None:
+    assert ours.keys() == theirs.keys()
+    for node, value in theirs.items():
+        if math.isnan(value):
+            assert math.isnan(ours[node]), node
+        else:
+            assert ours[node] == pytest.approx(value, rel=rel, abs=1e-12), node
+
+
+def column(table, name: str) -> dict:
+    return {row["iri"]: row[name] for row in table.rows}
+
+
+# --- tables on the seed graph, checked against networkx directly -----------------------------
+
+
+@pytest.mark.parametrize("name", ["collaboration", "co-membership", "actors", "network-overlap"])
+def test_seed_table_equals_networkx(seed_tables, name):
+    G = graphs.graph_from_tables(name, seed_tables)
+    table = centrality_table(G)
+    assert_same(column(table, "degree"), nx.degree_centrality(G))
+    assert_same(column(table, "betweenness"), nx.betweenness_centrality(G))
+    assert_same(column(table, "closeness"), nx.closeness_centrality(G))
+    try:
+        reference = nx.eigenvector_centrality(G, max_iter=1000)
+    except nx.PowerIterationFailedConvergence:
+        return
+    assert_same(column(table, "eigenvector"), reference, rel=1e-4)
+
+
+def test_seed_membership_table_uses_bipartite_forms(seed_tables):
+    B = graphs.membership_graph(seed_tables)
+    actors = [n for n, d in B.nodes(data=True) if d["bipartite"] == 0]
+    table = centrality_table(B, bipartite_nodes=actors, measures=("degree", "closeness"))
+    assert_same(column(table, "degree"), bipartite.degree_centrality(B, set(actors)))
+    assert_same(column(table, "closeness"), bipartite.closeness_centrality(B, set(actors)))
+    assert "bipartite forms of degree, betweenness and closeness" in table.notes
+
+
+def test_seed_table_rows_carry_node_attributes(seed_tables):
+    table = centrality_table(graphs.actor_graph(seed_tables))
+    rows = {row["iri"]: row for row in table.rows}
+    assert rows[TOKYO]["label"] == "Tokyo" and rows[TOKYO]["kind"] == "city"
+    assert rows[KUALA_LUMPUR]["country"] == "MY"
+    assert table.columns[:5] == ["iri", "label", "kind", "country", "region"]
+    betweenness = [row["betweenness"] for row in table.rows]
+    assert betweenness == sorted(betweenness, reverse=True)
+
+
+# --- the measures against networkx on random graphs ------------------------------------------
+
+
+def random_graph(seed: int, directed: bool) -> nx.Graph:
+    G = nx.gnm_random_graph(80, 110 + 40 * (seed % 3), seed=seed, directed=directed)
+    G.add_edge(5, 5)  # a self-loop: ignored by paths, counted by degree
+    G.add_node("isolated")
+    return G
+
+
+CASES = [(seed, directed) for seed in range(4) for directed in (False, True)]
+
+
+@pytest.mark.parametrize(("seed", "directed"), CASES)
+def test_betweenness_equals_networkx(seed, directed):
+    G = random_graph(seed, directed)
+    for normalized in (True, False):
+        assert_same(
+            centrality.betweenness(G, normalized=normalized),
+            nx.betweenness_centrality(G, normalized=normalized),
+        )
+        # the same seed samples the same sources as networkx
+        assert_same(
+            centrality.betweenness(G, k=12, seed=seed, normalized=normalized),
+            nx.betweenness_centrality(G, k=12, seed=seed, normalized=normalized),
+        )
+
+
+@pytest.mark.parametrize(("seed", "directed"), CASES)
+def test_closeness_and_eigenvector_equal_networkx(seed, directed):
+    G = random_graph(seed, directed)
+    assert_same(centrality.closeness(G), nx.closeness_centrality(G))
+    if not directed:
+        G.remove_node("isolated")
+        reference = nx.eigenvector_centrality(G, max_iter=1000, tol=1e-9)
+        assert_same(centrality.eigenvector(G, max_iter=1000, tol=1e-9), reference, rel=1e-5)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_bipartite_forms_equal_networkx(seed):
+    B = bipartite.random_graph(12, 18, 0.2, seed=seed)
+    top = {n for n, d in B.nodes(data=True) if d["bipartite"] == 0}
+    assert_same(centrality.bipartite_degree(B, top), bipartite.degree_centrality(B, top))
+    assert_same(centrality.bipartite_betweenness(B, top), bipartite.betweenness_centrality(B, top))
+    assert_same(centrality.bipartite_closeness(B, top), bipartite.closeness_centrality(B, top))
+
+
+def test_large_batches_and_sparse_frontiers_agree(monkeypatch):
+    # a long path and a few hubs: many levels, frontiers far smaller than the graph, and a
+    # batch budget small enough to split the sources
+    from lcgraph.analysis import _paths
+
+    monkeypatch.setattr(_paths, "_BATCH_BYTES", 8 * 300 * 16)
+    G = nx.path_graph(300)
+    G.add_edges_from((0, i) for i in range(150, 300, 7))
+    assert_same(centrality.betweenness(G), nx.betweenness_centrality(G))
+    assert_same(centrality.closeness(G), nx.closeness_centrality(G))
+
+
+def test_auto_sampling_above_the_threshold(monkeypatch):
+    monkeypatch.setattr(centrality, "SAMPLE_ABOVE", 50)
+    monkeypatch.setattr(centrality, "SAMPLE_K", 10)
+    G = random_graph(1, False)
+    table = centrality_table(G, seed=3, measures=("betweenness",))
+    assert table.notes == ["betweenness sampled from 10 sources (seed 3) of 81 nodes"]
+    reference = nx.betweenness_centrality(G, k=10, seed=3)
+    # nodes without an iri attribute are named by str(node) in tables
+    assert_same(column(table, "betweenness"), {str(n): v for n, v in reference.items()})
+    exact = centrality_table(G, k=None, measures=("betweenness",))
+    assert exact.notes == []
+
+
+def test_networkx_backend_dispatch():
+    G = random_graph(2, False)
+    assert_same(centrality.betweenness(G, backend="networkx"), nx.betweenness_centrality(G))
+
+
+def test_tiny_and_empty_graphs():
+    assert centrality.betweenness(nx.Graph()) == {}
+    assert centrality.closeness(nx.Graph([(1, 2)])) == {1: 1.0, 2: 1.0}
+    with pytest.raises(nx.NetworkXPointlessConcept):
+        centrality.eigenvector(nx.Graph())
+    with pytest.raises(ValueError, match="unknown measure"):
+        centrality_table(nx.Graph([(1, 2)]), measures=("pagerank",))
