@@ -21,6 +21,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("lcgraph.commands.store:fmt", "Rewrite data files in canonical TriG."),
     "link": ("lcgraph.commands.store:link", "Regenerate GeoNames and ISO 3166 links from shipped datasets."),
     "stats": ("lcgraph.commands.store:stats", "Print triples per graph and entities per class."),
+    "ingest": ("lcgraph.commands.ingest:ingest", "Add or remove statements through the SHACL gate (secretariat)."),
+    "changes": ("lcgraph.commands.ingest:changes", "List the secretariat's changes (the audit log)."),
+    "revert": ("lcgraph.commands.ingest:revert", "Undo a change, as a new validated change."),
+    "contrib": ("lcgraph.commands.ingest:contrib", "Export the contrib graph for review; CSV templates."),
 }
 
 
