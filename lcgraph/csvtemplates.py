@@ -324,6 +324,8 @@ class _Builder:
                 return node, False
             self._new(node.value, kind, name, country)
             return node, True
+        if not fold_name(name):
+            raise _RowError(f"{name!r} has no letters or digits to name a {kind} by")
         found = self.index.find(name, [kind], country.value if country else None)
         if len(found) > 1:
             listed = ", ".join(e.describe(self.index) for e in found)

@@ -353,6 +353,10 @@ def _name_node(bnode, triples, names, index: EntityIndex, change: ChangeSet) -> 
     if len(labels) != 1:
         raise InputError(f"{where}: a new {kind} needs one rdfs:label to match and mint its IRI")
     name = labels[0]
+    if not fold_name(name):
+        raise InputError(
+            f"{where}: the label {name!r} has no letters or digits to match or mint by"
+        )
     country = next((t.object for t in triples if t.predicate.value == f"{LCC}country"), None)
     country_iri = country.value if isinstance(country, ox.NamedNode) else None
     found = index.find(name, [kind], country_iri)

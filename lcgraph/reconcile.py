@@ -89,15 +89,16 @@ _SLUG_MAX = 60
 
 
 def fold_name(text: str) -> str:
-    """Fold a name for matching: ASCII, lower case, words of letters and digits.
+    """Fold a name for matching: accents dropped, case folded, words of letters and digits.
 
     >>> fold_name("  Kōchi-shi ") == fold_name("kochi shi")
     True
-    >>> fold_name("C40 Cities")
-    'c40 cities'
+    >>> fold_name("C40 Cities"), fold_name("Ōita–Suwon"), fold_name("東京都")
+    ('c40 cities', 'oita suwon', '東京都')
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(w for w in re.split(r"[\W_]+", plain) if w)
 
 
 def slugify(text: str, limit: int = _SLUG_MAX) -> str:
@@ -107,10 +108,12 @@ def slugify(text: str, limit: int = _SLUG_MAX) -> str:
     'kuala-lumpur-city-hall'
     >>> slugify("Ōita–Suwon (MoU)")
     'oita-suwon-mou'
+    >>> slugify("東京都")  # no ASCII at all: the caller falls back to another name
+    ''
     """
-    words = fold_name(text).split()
+    words = [re.sub(r"[^a-z0-9]", "", w) for w in fold_name(text).split()]
     slug = ""
-    for word in words:
+    for word in filter(None, words):
         candidate = f"{slug}-{word}" if slug else word
         if len(candidate) > limit and slug:
             break
@@ -285,6 +288,8 @@ class EntityIndex:
         With ``country``, places in another country are left out (another place of that name).
         """
         key = fold_name(name)
+        if not key:  # a name of punctuation only matches nothing
+            return []
         found: list[Entity] = []
         for kind in kinds:
             for entity in self._by_name.get((kind, key), []):
