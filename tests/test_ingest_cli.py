@@ -198,3 +198,21 @@ def test_store_in_use_gives_a_hint(project):
         assert "POST /api/ingest" in result.output
     finally:
         del holder
+
+
+def test_dry_run_on_the_real_seed_graph(tmp_path, monkeypatch):
+    """The gate on the project's own data (an in-memory build: no store at this path): a new
+    Malaysian city conforms, and seed 000's Tokyo is found by the name of its government."""
+    monkeypatch.setenv("LCGRAPH_STORE", str(tmp_path / "no-store-here"))
+    monkeypatch.delenv("LCGRAPH_BASE", raising=False)
+    rows = "name,country,population,no_geonames_reason\nSeremban,MY,,test\nTokyo Metropolitan Government,,,\n"
+    (tmp_path / "cities.csv").write_text(rows, encoding="utf-8")
+    result = run(
+        CliRunner(), "ingest", str(tmp_path / "cities.csv"), "--dry-run", "--output", "json"
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["conforms"] and not body["committed"]
+    assert [e["iri"] for e in body["new_entities"]] == [CITY + "seremban"]
+    assert body["matches"][0]["iri"] == CITY + "tokyo"
+    assert not (tmp_path / "no-store-here").exists()
