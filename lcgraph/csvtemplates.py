@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from lcgraph.changeset import ChangeSet, check_literal
 from lcgraph.config import Settings
 from lcgraph.errors import InputError
-from lcgraph.reconcile import EntityIndex, fold_name
+from lcgraph.reconcile import Entity, EntityIndex, fold_name
 
 __all__ = ["KINDS", "TEMPLATES", "Column", "csv_changeset", "template_header"]
 
@@ -353,8 +353,6 @@ class _Builder:
         self.change.matches.append({"input": f"{self.where}: {name}", "iri": iri, "how": how})
 
     def _new(self, iri: str, kind: str, name: str, country: ox.NamedNode | None) -> None:
-        from lcgraph.reconcile import Entity
-
         self.index.remember(Entity(iri, kind, name, {name}, country.value if country else None))
         self.change.new_entities.append(
             {"iri": iri, "kind": kind, "label": name, "where": self.where}
@@ -608,9 +606,9 @@ def _membership(b: _Builder, row: dict[str, str]) -> None:
         b.change.new_entities.append(
             {"iri": node.value, "kind": "membership", "label": label, "where": b.where}
         )
-        from lcgraph.reconcile import Entity
-
-        b.index.remember(Entity(node.value, "network", label, set()))
+        # known from now on (a later row about the same membership reuses it); hash IRIs
+        # are parts of their organisation's page, so the index files them under its kind
+        b.index.remember(Entity(node.value, b.index.kind_of(node.value) or "network", label, set()))
     b.add(node, ox.NamedNode(ORG + "role"), role)
     if row.get("position_title"):
         b.add(node, _lcc("positionTitle"), ox.Literal(row["position_title"]))
@@ -674,8 +672,6 @@ def _agreement(
         b.change.new_entities.append(
             {"iri": node.value, "kind": "agreement", "label": label, "where": b.where}
         )
-        from lcgraph.reconcile import Entity
-
         b.index.remember(Entity(node.value, "agreement", label, {label}))
     b.set_value(node, DCT_DATE, date)
     for partner in partners:
@@ -713,8 +709,6 @@ def _target(b: _Builder, row: dict[str, str]) -> None:
         b.change.new_entities.append(
             {"iri": node.value, "kind": "target", "label": label, "where": b.where}
         )
-        from lcgraph.reconcile import Entity
-
         b.index.remember(Entity(node.value, "target", label, set()))
         b.target_keys[
             (holder.value, kind.value, indicator.value, target_year.value if target_year else None)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +47,8 @@ SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 LCC = "https://w3id.org/lcc/ontology#"
 ORG = "http://www.w3.org/ns/org#"
 PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+
+log = logging.getLogger(__name__)
 
 #: Held by every write in this process from reading the store to the commit.
 write_lock = threading.RLock()
@@ -554,7 +557,11 @@ def _apply(
         result.change_id = change_id
         result.committed = True
         if on_commit is not None:
-            on_commit()
+            try:
+                on_commit()
+            except Exception as exc:  # the change is committed: say so, whatever the hook did
+                log.exception("after change-%s: on_commit failed", change_id)
+                result.notes.append(f"committed, but telling the server failed: {exc}")
     result.seconds = time.perf_counter() - start
     return result
 

@@ -428,3 +428,21 @@ def test_literals_survive_the_sparql_update_unchanged(env):
     ]
     assert notes == [text]
     assert changelog.verify(store, settings) == (set(), set())  # the patch text reads back
+
+
+def test_a_failing_on_commit_hook_does_not_hide_the_commit(env):
+    store, settings = env
+
+    def hook():
+        raise RuntimeError("reader pool gone")
+
+    result = ingest(
+        store,
+        settings,
+        turtle('city:tokyo skos:altLabel "Tokio"@en .'),
+        name="a.ttl",
+        on_commit=hook,
+    )
+    assert result.committed
+    assert result.notes == ["committed, but telling the server failed: reader pool gone"]
+    assert changelog.verify(store, settings) == (set(), set())
