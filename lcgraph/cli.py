@@ -41,6 +41,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "lcgraph.commands.analysis:analyse",
         "Centrality and brokerage among cities and networks.",
     ),
+    "ingest": (
+        "lcgraph.commands.ingest:ingest",
+        "Add or remove statements through the SHACL gate (secretariat).",
+    ),
+    "changes": (
+        "lcgraph.commands.ingest:changes",
+        "List the secretariat's changes (the audit log).",
+    ),
+    "revert": ("lcgraph.commands.ingest:revert", "Undo a change, as a new validated change."),
+    "contrib": (
+        "lcgraph.commands.ingest:contrib",
+        "Export the contrib graph for review; CSV templates.",
+    ),
 }
 
 

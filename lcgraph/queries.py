@@ -523,11 +523,15 @@ def _rdflib_binding(term: Term):
 def run_rdflib(
     text: str, dataset, limit: int | None, bindings: Mapping[str, Term | None] | None = None
 ) -> Result:
+    from lcgraph.validate import release_parser_cache
+
     init = {k: _rdflib_binding(v) for k, v in (bindings or {}).items() if v is not None}
     try:
         answer = dataset.query(text, initBindings=init)
     except Exception as exc:  # pyparsing and rdflib raise many types for bad queries
         raise InputError(f"SPARQL error (rdflib): {' '.join(str(exc).split())[:300]}") from exc
+    finally:
+        release_parser_cache()
     if answer.type == "ASK":
         return Result("ASK", boolean=bool(answer.askAnswer), query_text=text)
     if answer.type == "SELECT":

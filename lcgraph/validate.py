@@ -292,7 +292,22 @@ def _prepared(text: str, namespaces: tuple[tuple[str, str], ...], base: str | No
     """A parsed and translated query; it holds no data, so graphs and validations share it."""
     from rdflib.plugins.sparql import prepareQuery
 
-    return prepareQuery(text, initNs=dict(namespaces), base=base)
+    try:
+        return prepareQuery(text, initNs=dict(namespaces), base=base)
+    finally:
+        release_parser_cache()
+
+
+def release_parser_cache() -> None:
+    """Empty pyparsing's packrat cache after rdflib parsed a query.
+
+    The cache keeps the parse exceptions of failed alternatives, and their tracebacks keep the
+    caller's frames alive: here, the frames of a validated write, and with them the open store,
+    whose RocksDB lock then refuses the next opening in the same process.
+    """
+    from pyparsing import ParserElement
+
+    ParserElement.reset_cache()
 
 
 class PreparedQueryGraph(rdflib.Graph):

@@ -179,6 +179,10 @@ class FactorResult:
     score: float
     reasons: tuple[Reason, ...] = ()
 
+    def __post_init__(self) -> None:
+        # a ratio of float sums can land a rounding error outside [0, 1]
+        object.__setattr__(self, "score", min(1.0, max(0.0, float(self.score))))
+
 
 @dataclass
 class Candidate:

@@ -193,13 +193,15 @@ class Screen:
         novelty = np.ones(n)
         linked = [self.pos[z] for z in a.neighbours if z in self.pos]
         novelty[linked] = 0.0
-        return {
+        scores = {
             "topics": topics,
             "complementarity": complementarity,
             "profile": profile,
             "proximity": proximity,
             "novelty": novelty,
         }
+        # ratios such as s_min / (a + b - s_min) can land a rounding error above 1
+        return {name: np.clip(values, 0.0, 1.0) for name, values in scores.items()}
 
     def _profile(self, a: Profile) -> np.ndarray:
         x = numbers(a)

@@ -1,0 +1,198 @@
+"""Durability and concurrency against a real server process (uvicorn, 127.0.0.1, a free port).
+
+The app is tests/ingest_app.py: FastAPI with the ingest router and the app.state contract; the
+store is a pyoxigraph (RocksDB) directory that the tests reopen after the server is gone.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from ingest_helpers import PREFIXES, TOKEN, Server, digest, fixture_settings
+
+from lcgraph import changelog
+from lcgraph.store import build, open_store
+
+pytestmark = pytest.mark.server
+
+AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
+
+
+@pytest.fixture
+def project(tmp_path):
+    settings = fixture_settings(tmp_path)
+    store, _ = build(settings)
+    del store
+    return settings
+
+
+def alias(n: int) -> bytes:
+    return (PREFIXES + f'city:tokyo skos:altLabel "Tokyo alias {n}"@en .\n').encode()
+
+
+def reopen(settings):
+    return open_store(settings, read_only=False)
+
+
+def union_is_default_graph(store) -> bool:
+    named = {
+        (q.subject, q.predicate, q.object)
+        for q in store
+        if not isinstance(q.graph_name, ox.DefaultGraph)
+    }
+    default = {
+        (q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    }
+    return named == default
+
+
+def test_acknowledged_changes_survive_kill_9(project):
+    settings = project
+    server = Server(settings.root, settings.store_path)
+    try:
+        acked = []
+        for n in range(3):
+            response = httpx.post(
+                f"{server.url}/api/ingest", content=alias(n), headers=AUTH, timeout=30
+            )
+            assert response.status_code == 201, response.text
+            acked.append(response.json()["change_id"].removeprefix("change-"))
+        server.kill9()  # right after the last 2xx
+    finally:
+        server.stop()
+    store = reopen(settings)
+    assert [c.id for c in changelog.list_changes(store, settings)] == acked
+    assert changelog.verify(store, settings) == (set(), set())
+    assert union_is_default_graph(store)
+    del store
+    with Server(settings.root, settings.store_path) as again:
+        assert [c["id"] for c in httpx.get(f"{again.url}/api/changes", timeout=10).json()] == acked
+
+
+def test_a_change_killed_before_its_commit_leaves_no_trace(project):
+    settings = project
+    store = reopen(settings)
+    before = digest(store)
+    del store
+    server = Server(
+        settings.root, settings.store_path, extra_env={"LCGRAPH_TEST_SLOW_VALIDATE": "5"}
+    )
+    outcome = {}
+
+    def post():
+        try:
+            outcome["response"] = httpx.post(
+                f"{server.url}/api/ingest", content=alias(1), headers=AUTH, timeout=30
+            )
+        except httpx.HTTPError as exc:
+            outcome["error"] = exc
+
+    try:
+        writer = threading.Thread(target=post)
+        writer.start()
+        time.sleep(1.5)  # the change is parsed and waits in validation
+        server.kill9()
+        writer.join(timeout=30)
+    finally:
+        server.stop()
+    assert "error" in outcome and "response" not in outcome  # never acknowledged
+    store = reopen(settings)
+    assert digest(store) == before
+    assert changelog.list_changes(store, settings) == []
+
+
+def test_parallel_writers_never_interleave_and_the_log_matches(project):
+    """Pairs of writers add two cities of one name in one country at the same moment: each
+    alone conforms, together they are a duplicate. Serialised writes accept exactly one of each
+    pair; writes that validated on a stale state would accept both."""
+    settings = project
+    pairs = 3
+    bodies = []
+    for k in range(pairs):
+        for side in ("a", "b"):
+            bodies.append(
+                (
+                    PREFIXES
+                    + f'<https://w3id.org/lcc/id/city/dupville-{k}-{side}> a lcc:City ; rdfs:label "Dupville {k}"@en ;'
+                    + ' lcc:country country:japan ; lcc:noGeonamesReason "test" .\n'
+                ).encode()
+            )
+    results: list[httpx.Response | None] = [None] * len(bodies)
+    start = threading.Barrier(len(bodies))
+
+    with Server(settings.root, settings.store_path) as server:
+
+        def post(i: int) -> None:
+            start.wait()
+            results[i] = httpx.post(
+                f"{server.url}/api/ingest", content=bodies[i], headers=AUTH, timeout=60
+            )
+
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(len(bodies))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        log = httpx.get(f"{server.url}/api/changes", timeout=10).json()
+    statuses = [r.status_code for r in results]
+    for k in range(pairs):
+        assert sorted(statuses[2 * k : 2 * k + 2]) == [201, 422], [r.text[:300] for r in results]
+    committed = sorted(
+        r.json()["change_id"].removeprefix("change-") for r in results if r.status_code == 201
+    )
+    assert sorted(c["id"] for c in log) == committed
+    store = reopen(settings)
+    assert changelog.verify(store, settings) == (set(), set())
+    assert union_is_default_graph(store)
+
+
+def test_kill_9_in_a_burst_of_writers_leaves_whole_changes_only(project):
+    settings = project
+    acked: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    server = Server(settings.root, settings.store_path)
+
+    def writer(w: int) -> None:
+        n = 0
+        while not stop.is_set():
+            try:
+                response = httpx.post(
+                    f"{server.url}/api/ingest",
+                    content=alias(1000 * w + n),
+                    headers=AUTH,
+                    timeout=30,
+                )
+            except httpx.HTTPError:
+                return
+            if response.status_code == 201:
+                with lock:
+                    acked.append(response.json()["change_id"].removeprefix("change-"))
+            n += 1
+
+    try:
+        threads = [threading.Thread(target=writer, args=(w,)) for w in range(3)]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 30
+        while len(acked) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        server.kill9()
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    finally:
+        stop.set()
+        server.stop()
+    assert len(acked) >= 3
+    store = reopen(settings)
+    present = {c.id for c in changelog.list_changes(store, settings)}
+    assert set(acked) <= present
+    assert len(present - set(acked)) <= 1  # at most the one committed as the server died
+    assert changelog.verify(store, settings) == (set(), set())  # no half change anywhere
+    assert union_is_default_graph(store)
