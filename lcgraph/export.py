@@ -77,12 +77,43 @@ class DumpFile:
 
 
 def named_quads(store: ox.Store) -> list[ox.Quad]:
-    """Every quad in a named graph, in the store's (deterministic) order."""
-    return [
+    """Every quad in a named graph, sorted (graph, subject, predicate, object).
+
+    The store's own order depends on its internal ids and blank-node labels on the parse, both
+    of which differ between builds; canonical blank-node labels and sorting make dumps (and
+    their checksums) depend on the data alone, and group each subject's statements.
+    """
+    quads = [
         q
         for q in store.quads_for_pattern(None, None, None, None)
         if not isinstance(q.graph_name, ox.DefaultGraph)
     ]
+    quads = _canonical_blank_nodes(quads)
+    quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    return quads
+
+
+def _canonical_blank_nodes(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """Rename blank nodes canonically (RDFC-1.0), so their labels do not change between builds.
+
+    Only the quads that mention a blank node take part (a blank node's canonical label depends
+    on those alone), which keeps the cost to the few blank nodes there are (OWL lists in the
+    ontology; the data has none).
+    """
+
+    def has_bnode(q: ox.Quad) -> bool:
+        return (
+            isinstance(q.subject, ox.BlankNode)
+            or isinstance(q.object, ox.BlankNode)
+            or isinstance(q.graph_name, ox.BlankNode)
+        )
+
+    with_b = [q for q in quads if has_bnode(q)]
+    if not with_b:
+        return quads
+    canon = ox.Dataset(with_b)
+    canon.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return [q for q in quads if not has_bnode(q)] + list(canon)
 
 
 def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:

@@ -218,6 +218,7 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         named_graphs=_graph_iris(params, "named-graph-uri"),
         has_dataset=info.has_dataset,
         max_rows=settings.max_rows,
+        base_iri=str(request.url.replace(query=None, fragment=None)),
         prefixes=all_prefixes(settings.base),
     )
     reply = await request.app.state.pool.run(task, settings.query_timeout)

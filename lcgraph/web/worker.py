@@ -48,6 +48,8 @@ class Task:
     #: the text has FROM / FROM NAMED (then the union default graph must not override it)
     has_dataset: bool = False
     max_rows: int = 10_000
+    #: relative IRIs in the query resolve against this (the endpoint's URL)
+    base_iri: str | None = None
     prefixes: dict[str, str] = field(default_factory=dict)
     #: which snapshot to read: the worker reopens when this changes
     generation: int = 0
@@ -185,8 +187,8 @@ def used_prefixes(triples, prefixes: dict[str, str]) -> dict[str, str]:
 def syntax_message(exc: Exception) -> str:
     """pyoxigraph's parse error, with the character classes of its expected set left out.
 
-    >>> syntax_message(SyntaxError("error at 1:7: expected one of \"{\", [_], ['0'..='9']"))
-    'syntax error at line 1, column 7: expected one of "{" (or a name)'
+    >>> syntax_message(SyntaxError("error at 1:7: expected one of '{', [_], ['0'..='9']"))
+    "syntax error at line 1, column 7: expected one of '{' (or a name)"
     """
     import re
 
@@ -204,7 +206,8 @@ def syntax_message(exc: Exception) -> str:
 def execute(store: ox.Store, task: Task, materialised: bool | None = None) -> Reply:
     """Evaluate ``task`` on ``store`` and serialise the answer; errors become 4xx replies."""
     try:
-        results = store.query(task.query, **dataset_kwargs(store, task, materialised))
+        kwargs = dataset_kwargs(store, task, materialised)
+        results = store.query(task.query, base_iri=task.base_iri, **kwargs)
         if isinstance(results, ox.QuerySolutions):
             return _select(results, task.results_type, task.max_rows)
         if isinstance(results, ox.QueryTriples):
