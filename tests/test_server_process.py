@@ -313,7 +313,9 @@ def test_long_get_queries_work_and_oversized_ones_are_refused(server):
     long_ok = "/sparql?query=" + quote("ASK {} #" + "x" * 60_000)
     assert _raw_get(url, long_ok).startswith(b"HTTP/1.1 200")
     too_long = "/sparql?query=" + quote("ASK {} #" + "x" * 200_001)
-    assert _raw_get(url, too_long).startswith(b"HTTP/1.1 414")
+    # 414 from the app, or 400 from the HTTP parser when its own line limit is lower
+    status = _raw_get(url, too_long)[:12]
+    assert status in (b"HTTP/1.1 414", b"HTTP/1.1 400"), status
 
 
 # --- Safety ------------------------------------------------------------------------------
@@ -358,10 +360,10 @@ def test_deeply_nested_query_is_refused_without_crashing(client):
     assert sparql_get(client, "ASK {}").status_code == 200
 
 
-def test_row_cap_truncates_with_an_explicit_marker(client):
+def test_row_cap_truncates_with_an_explicit_marker(client, server):
     q = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
     r = sparql_get(client, q)
-    assert r.status_code == 200
+    assert r.status_code == 200, r.text + "".join(server[2][-30:])
     assert r.headers["x-lcgraph-truncated"] == "true"
     body = r.json()
     assert body["truncated"] is True and body["maxRows"] == MAX_ROWS

@@ -198,3 +198,31 @@ def test_pool_sees_new_data_after_a_change(store, tmp_path):
     before, after = asyncio.run(run())
     assert before == 31 and after == {32}
     assert list(tmp_path.iterdir()) == [], "snapshots are removed when the pool closes"
+
+
+def test_large_answers_cross_the_pipe_under_uvloop(tmp_path):
+    """uvloop leaves pipes non-blocking after add_reader: a long reply must still arrive whole."""
+    import uvloop
+
+    s = ox.Store()
+    s.bulk_extend(
+        [
+            ox.Quad(N(f"{EX}s{i}"), N(f"{EX}p"), ox.Literal("x" * 200), N(f"{EX}g"))
+            for i in range(5000)
+        ]
+    )
+
+    async def run() -> list[int]:
+        pool = QueryPool(s, None, size=1, sandbox=False, snapshot_root=tmp_path)
+        await pool.start()
+        try:
+            replies = [
+                await pool.run(Task("SELECT * WHERE { ?s ?p ?o }", max_rows=10_000), 30)
+                for _ in range(3)
+            ]
+            return [len(r.body) for r in replies if r.status == 200 and r.rows == 5000]
+        finally:
+            await pool.close()
+
+    sizes = uvloop.run(run())
+    assert len(sizes) == 3 and min(sizes) > 1_000_000

@@ -41,6 +41,12 @@ from lcgraph.config import Settings
     help="Most rows in an answer (default LCGRAPH_MAX_ROWS or 10000).",
 )
 @click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="LCGRAPH_NO_RESULT_CACHE",
+    help="Do not answer repeated queries from the per-generation result cache.",
+)
+@click.option(
     "--log-level",
     default="warning",
     show_default=True,
@@ -55,6 +61,7 @@ def serve(
     workers,
     query_timeout,
     max_rows,
+    no_cache: bool,
     log_level: str,
 ) -> None:
     """Serve SPARQL, entity pages, the ontology and dumps over HTTP.
@@ -71,9 +78,12 @@ def serve(
     settings = settings.with_(
         store_path=store_path, workers=workers, query_timeout=query_timeout, max_rows=max_rows
     )
-    app = create_app(settings)
+    app = create_app(settings, result_cache=not no_cache)
     # bind here so that --port 0 can report the port it got, then hand the socket to uvicorn
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    # proto=IPPROTO_TCP so that asyncio sets TCP_NODELAY on accepted connections (it checks);
+    # without it Nagle's algorithm and delayed ACKs add ~40 ms to every response
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     shown = f"[{host}]" if ":" in host else host

@@ -80,13 +80,20 @@ def _include_routers(app: FastAPI) -> None:
         app.include_router(getattr(module, attr))
 
 
-def create_app(settings: Settings | None = None, *, sandbox: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, sandbox: bool = True, result_cache: bool = True
+) -> FastAPI:
     """The lcgraph web application for ``settings`` (default: from the environment).
+
+    ``sandbox``: query workers run in a network namespace without interfaces where the OS
+    allows it. ``result_cache``: repeated queries are answered from a per-generation cache
+    (:mod:`lcgraph.web.result_cache`).
 
     The store is opened and the query workers started when the app starts (its lifespan),
     so creating the app is cheap and a test client controls when processes run.
     """
     from lcgraph.web.pool import QueryPool
+    from lcgraph.web.result_cache import ResultCache
 
     settings = settings or Settings.from_env()
 
@@ -100,11 +107,14 @@ def create_app(settings: Settings | None = None, *, sandbox: bool = True) -> Fas
         app.state.generation = 0
         app.state.cache = {}
         app.state.cache_lock = threading.Lock()
+        app.state.results = ResultCache() if result_cache else None
 
         def on_store_change() -> int:
             with app.state.cache_lock:
                 app.state.generation = pool.changed()
                 app.state.cache = {}
+                if app.state.results is not None:
+                    app.state.results.clear()
             return app.state.generation
 
         app.state.on_store_change = on_store_change

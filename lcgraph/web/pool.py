@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import shutil
 import tempfile
 import threading
@@ -176,6 +177,7 @@ class QueryPool:
     async def _recv(self, conn) -> object:
         loop = asyncio.get_running_loop()
         if conn.poll():
+            os.set_blocking(conn.fileno(), True)
             return conn.recv()
         future: asyncio.Future = loop.create_future()
 
@@ -189,6 +191,9 @@ class QueryPool:
             await future
         finally:
             loop.remove_reader(fd)
+            # uvloop leaves the descriptor non-blocking after add_reader; Connection.recv
+            # needs a blocking one to read a message longer than what has arrived so far
+            os.set_blocking(fd, True)
         return conn.recv()
 
     async def run(self, task: Task, timeout: float) -> Reply:
@@ -213,6 +218,7 @@ class QueryPool:
         with self._snap_lock:
             self._in_use[snapshot] = self._in_use.get(snapshot, 0) + 1
         try:
+            os.set_blocking(worker.conn.fileno(), True)
             worker.conn.send(replace(task, generation=gen, snapshot=snapshot))
             remaining = max(0.01, deadline - time.monotonic())
             reply = await asyncio.wait_for(self._recv(worker.conn), remaining)

@@ -25,6 +25,7 @@ from lcgraph.errors import InputError
 from lcgraph.rdfio import all_prefixes
 from lcgraph.sparql_text import check_query
 from lcgraph.web.conneg import HTML, RDF_TYPES, RESULTS_TYPES, choose, negotiate
+from lcgraph.web.result_cache import cacheable
 from lcgraph.web.worker import Task
 
 __all__ = ["router"]
@@ -132,8 +133,6 @@ def _media_type(request: Request) -> tuple[str | None, dict[str, str]]:
     return main.strip().lower(), options
 
 
-@router.get("/sparql", openapi_extra={"parameters": _PARAMS}, summary="SPARQL query (GET)")
-@router.get("/sparql/", include_in_schema=False)
 async def sparql_get(request: Request) -> Response:
     params = parse_params(request.scope.get("query_string", b""), "query string")
     if "update" in params:
@@ -145,20 +144,6 @@ async def sparql_get(request: Request) -> Response:
     return await _answer(request, params)
 
 
-@router.post(
-    "/sparql",
-    openapi_extra={
-        "parameters": _PARAMS[1:],
-        "requestBody": {
-            "content": {
-                DIRECT: {"schema": {"type": "string"}},
-                FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
-            }
-        },
-    },
-    summary="SPARQL query (POST form or direct)",
-)
-@router.post("/sparql/", include_in_schema=False)
 async def sparql_post(request: Request) -> Response:
     settings = request.app.state.settings
     media, options = _media_type(request)
@@ -193,6 +178,36 @@ async def sparql_post(request: Request) -> Response:
     return await _answer(request, params)
 
 
+# The endpoint is served by plain Starlette routes (registered first, so they match first):
+# FastAPI's per-request dependency machinery costs more than the whole dispatch of a small
+# query. The APIRoutes after them only document the endpoint in the OpenAPI schema.
+for _path in ("/sparql", "/sparql/"):
+    router.add_route(_path, sparql_get, methods=["GET"], include_in_schema=False)
+    router.add_route(_path, sparql_post, methods=["POST"], include_in_schema=False)
+router.add_api_route(
+    "/sparql",
+    sparql_get,
+    methods=["GET"],
+    openapi_extra={"parameters": _PARAMS},
+    summary="SPARQL query (GET)",
+)
+router.add_api_route(
+    "/sparql",
+    sparql_post,
+    methods=["POST"],
+    openapi_extra={
+        "parameters": _PARAMS[1:],
+        "requestBody": {
+            "content": {
+                DIRECT: {"schema": {"type": "string"}},
+                FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
+            }
+        },
+    },
+    summary="SPARQL query (POST form or direct)",
+)
+
+
 def _read_only() -> InputError:
     from lcgraph.sparql_text import ReadOnlyError
 
@@ -221,7 +236,14 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         base_iri=str(request.url.replace(query=None, fragment=None)),
         prefixes=all_prefixes(settings.base),
     )
-    reply = await request.app.state.pool.run(task, settings.query_timeout)
+    state = request.app.state
+    cache = getattr(state, "results", None)
+    key = cache.key(task, state.generation) if cache is not None and cacheable(text) else None
+    reply = cache.get(key) if key is not None else None
+    if reply is None:
+        reply = await state.pool.run(task, settings.query_timeout)
+        if key is not None:
+            cache.put(key, reply)
     if reply.status != 200:
         raise InputError(reply.body.decode("utf-8", "replace"), http_status=reply.status)
     headers = {"Vary": "Accept", "X-LCGraph-Rows": str(reply.rows)}
