@@ -1,7 +1,8 @@
 """A pool of query worker processes that the event loop can wait on and kill.
 
 Why processes: pyoxigraph cannot interrupt a query, a thread cannot be killed, and a parser
-stack overflow takes its process down. Each worker (``multiprocessing`` *spawn*) reads a
+stack overflow takes its process down. Each worker (``python -m lcgraph.web.worker``, a fresh
+interpreter that imports only pyoxigraph, talking over a socket pair) reads a
 read-only snapshot of the store and answers one task at a time over a pipe. The event loop
 waits on the pipe without blocking (``loop.add_reader``); a query that runs past its deadline
 has its worker killed (SIGKILL) and replaced, and answers :class:`QueryTimeout`. Clients beyond
@@ -20,9 +21,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -33,9 +37,18 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from lcgraph.errors import LcgraphError, QueryTimeout, StoreError
-from lcgraph.web.worker import Reply, Task, worker_main
+from lcgraph.web.worker import Reply, Task
 
 __all__ = ["QueryPool", "ServerBusy", "WorkerCrashed"]
+
+#: the folder that holds the ``lcgraph`` package, so that workers import the same code
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)
+
+
+def _wait(process: subprocess.Popen, timeout: float) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout)
+
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +67,7 @@ class WorkerCrashed(LcgraphError):
 
 @dataclass
 class _Worker:
-    process: multiprocessing.process.BaseProcess
+    process: subprocess.Popen
     conn: multiprocessing.connection.Connection
     sandbox: str
 
@@ -78,7 +91,6 @@ class QueryPool:
         self.store_path = Path(store_path) if store_path else None
         self.size = max(1, size)
         self.sandbox = sandbox
-        self._ctx = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: list[_Worker] = []
         self._generation = 0
@@ -101,12 +113,27 @@ class QueryPool:
             self._idle.put_nowait(worker)
 
     async def _spawn(self) -> _Worker:
-        parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(
-            target=worker_main, args=(child, self.sandbox), daemon=True, name="lcgraph-query"
+        # a fresh interpreter rather than multiprocessing's spawn, which would re-import the
+        # caller's __main__ (a script, pytest) in every worker
+        parent_sock, child_sock = socket.socketpair()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+        cmd = [
+            sys.executable,
+            "-m",
+            "lcgraph.web.worker",
+            str(child_sock.fileno()),
+            "1" if self.sandbox else "0",
+        ]
+        process = await asyncio.to_thread(
+            subprocess.Popen,
+            cmd,
+            pass_fds=(child_sock.fileno(),),
+            env=env,
+            stdin=subprocess.DEVNULL,
         )
-        await asyncio.to_thread(process.start)
-        child.close()
+        child_sock.close()
+        parent = multiprocessing.connection.Connection(parent_sock.detach())
         try:
             ready = await asyncio.wait_for(self._recv(parent), timeout=60)
         except (TimeoutError, EOFError, OSError) as exc:
@@ -124,10 +151,10 @@ class QueryPool:
                 worker.conn.send(None)
         deadline = time.monotonic() + 2
         for worker in list(self._all):
-            await asyncio.to_thread(worker.process.join, max(0.0, deadline - time.monotonic()))
-            if worker.process.is_alive():
+            await asyncio.to_thread(_wait, worker.process, max(0.0, deadline - time.monotonic()))
+            if worker.process.poll() is None:
                 worker.process.kill()
-                await asyncio.to_thread(worker.process.join, 1)
+                await asyncio.to_thread(_wait, worker.process, 2)
             with contextlib.suppress(OSError):
                 worker.conn.close()
         self._all.clear()
@@ -228,10 +255,14 @@ class QueryPool:
                 f"the query ran longer than {timeout:g} s and was stopped; "
                 "narrow it down (a LIMIT, more specific patterns) and try again"
             ) from None
-        except (EOFError, OSError, asyncio.CancelledError) as exc:
+        except (Exception, asyncio.CancelledError) as exc:
+            # whatever went wrong with this worker (it died, its reply was unreadable, the
+            # client went away), it is replaced so the pool never loses or reuses a bad one
             self._replace(worker)
             if isinstance(exc, asyncio.CancelledError):
                 raise
+            if not isinstance(exc, (EOFError, OSError)):
+                log.exception("query worker failed")
             raise WorkerCrashed(
                 "the query engine stopped while evaluating this query; "
                 "it was not answered (simplify the query)"
@@ -256,7 +287,7 @@ class QueryPool:
             task.add_done_callback(self._pending.discard)
 
     async def _respawn(self, dead: _Worker) -> None:
-        await asyncio.to_thread(dead.process.join, 5)
+        await asyncio.to_thread(_wait, dead.process, 5)
         if self._closed:
             return
         try:
@@ -273,7 +304,7 @@ class QueryPool:
     def stats(self) -> dict[str, object]:
         return {
             "workers": self.size,
-            "alive": sum(w.process.is_alive() for w in self._all),
+            "alive": sum(w.process.poll() is None for w in self._all),
             "restarts": self.restarts,
             "generation": self._generation,
             "sandbox": self.sandbox_status,

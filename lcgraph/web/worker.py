@@ -285,3 +285,13 @@ def worker_main(conn, sandbox: bool) -> None:  # pragma: no cover - runs in a ch
             conn.send(reply)
         except (BrokenPipeError, OSError):
             return
+
+
+if __name__ == "__main__":  # pragma: no cover - started by QueryPool
+    import multiprocessing.connection
+    import sys
+
+    # run the importable module's function, so that replies pickle as lcgraph.web.worker.Reply
+    from lcgraph.web import worker as _module
+
+    _module.worker_main(multiprocessing.connection.Connection(int(sys.argv[1])), sys.argv[2] == "1")
