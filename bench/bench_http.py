@@ -62,6 +62,10 @@ SELECT ?city ?label ?country ?population WHERE {{
 }
 
 
+#: bench/run.py scales -> synthetic cities
+SCALES = {"XS": 100, "S": 1_000, "M": 10_000, "L": 50_000}
+
+
 # --- data ---------------------------------------------------------------------------------
 
 
@@ -96,7 +100,7 @@ def synthetic_quads(n: int, seed: int = 7):
     return out
 
 
-def prepare(workdir: Path, synthetic: int) -> tuple[Path, Path, Path, int]:
+def prepare(workdir: Path, synthetic: int, seed: int = 7) -> tuple[Path, Path, Path, int]:
     """Build the lcgraph store, an N-Quads file (oxigraph) and a Turtle union file (rdflib)."""
     import pyoxigraph as ox
 
@@ -108,7 +112,7 @@ def prepare(workdir: Path, synthetic: int) -> tuple[Path, Path, Path, int]:
     store_path = workdir / "lcgraph-store"
     if synthetic:
         store = ox.Store(str(store_path))
-        store.bulk_extend(synthetic_quads(synthetic))
+        store.bulk_extend(synthetic_quads(synthetic, seed))
         store.flush()
     else:
         store, _ = store_mod.build(Settings.from_env().with_(store_path=store_path))
@@ -162,12 +166,15 @@ def process(
             proc.wait(5)
 
 
-def lcgraph_server(store: Path, workers: int):
+def lcgraph_server(store: Path, workers: int, cache: bool = True):
     port = free_port()
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
+    env.pop("LCGRAPH_NO_RESULT_CACHE", None)
+    if not cache:
+        env["LCGRAPH_NO_RESULT_CACHE"] = "1"
     cmd = [
         sys.executable,
         "-m",
@@ -300,17 +307,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--workers", type=int, default=2, help="lcgraph query workers")
     parser.add_argument(
-        "--only", choices=["lcgraph", "oxigraph", "rdflib-endpoint"], action="append"
+        "--only",
+        choices=["lcgraph", "lcgraph-nocache", "oxigraph", "rdflib-endpoint"],
+        action="append",
     )
     parser.add_argument("--query", choices=list(QUERIES), action="append", help="default: all")
     parser.add_argument("--out", type=Path, help="also write the results table (Markdown) here")
+    # the interface of bench/run.py (bench/README.md): a scale picks the synthetic size; this
+    # module writes its own Markdown table and no timing rows
+    parser.add_argument(
+        "--scale",
+        choices=list(SCALES),
+        help="synthetic size: " + ", ".join(f"{k} {v}" for k, v in SCALES.items()),
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="(bench/run.py interface; one load run per query)"
+    )
+    parser.add_argument(
+        "--json", type=Path, help="(bench/run.py interface) rows: none, an empty list"
+    )
+    parser.add_argument("--markdown", type=Path, help="same as --out")
+    parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
+    if args.scale:
+        args.synthetic = SCALES[args.scale]
+    args.out = args.out or args.markdown
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text("[]\n", encoding="utf-8")
 
     workdir = Path(tempfile.mkdtemp(prefix="lcgraph-bench-http-"))
     try:
-        store, nq, ttl, nquads = prepare(workdir, args.synthetic)
+        store, nq, ttl, nquads = prepare(workdir, args.synthetic, args.seed)
         servers = {
             "lcgraph": lambda: lcgraph_server(store, args.workers),
+            # every request evaluated by a worker: the repeated query is not served from cache
+            "lcgraph-nocache": lambda: lcgraph_server(store, args.workers, cache=False),
             "oxigraph": lambda: oxigraph_server(workdir, nq),
             "rdflib-endpoint": lambda: rdflib_endpoint_server(ttl),
         }

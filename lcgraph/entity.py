@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from lcgraph.config import KINDS, Settings
 
-__all__ = ["EntityDescription", "describe", "entity_triples", "suggest"]
+__all__ = ["EntityDescription", "describe", "entity_index", "entity_triples", "suggest"]
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -148,37 +148,53 @@ def entity_quads(desc: EntityDescription) -> list[ox.Quad]:
     return list(desc.statements)
 
 
-def suggest(
-    store: ox.Store, settings: Settings, kind: str, slug: str, n: int = 5
-) -> list[tuple[str, str]]:
-    """Entities whose slug or label is close to ``slug``: ``(iri, label)``, best first.
-
-    Entities of the asked kind come first; the others follow (a city asked as an
-    organisation is still found).
-    """
+def entity_index(store: ox.Store, settings: Settings) -> dict[str, tuple[str, str]]:
+    """Every entity under ``{base}id/``: IRI -> (slug, label). Build once per store generation."""
     stem = f"{settings.base}id/"
     rows = store.query(
         f"""SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{ GRAPH ?g {{ ?s <{RDFS_LABEL}> ?l }}
               FILTER(isIRI(?s) && STRSTARTS(STR(?s), {json.dumps(stem)}) && !CONTAINS(STR(?s), "#")) }}
             GROUP BY ?s"""
     )
-    candidates: dict[str, tuple[str, str]] = {}
+    index: dict[str, tuple[str, str]] = {}
     for row in rows:
         iri = row["s"].value
-        rest = iri[len(stem) :]
-        k, _, s = rest.partition("/")
-        if k not in KINDS:
-            continue
-        label = row["label"].value if row["label"] is not None else s
-        candidates[iri] = (s, label)
-    wanted = slug.lower().replace("_", "-")
+        k, _, s = iri[len(stem) :].partition("/")
+        if k in KINDS:
+            index[iri] = (s, row["label"].value if row["label"] is not None else s)
+    return index
+
+
+def suggest(
+    store: ox.Store,
+    settings: Settings,
+    kind: str,
+    slug: str,
+    n: int = 5,
+    index: dict[str, tuple[str, str]] | None = None,
+) -> list[tuple[str, str]]:
+    """Entities whose slug or label is close to ``slug``: ``(iri, label)``, best first.
+
+    Entities of the asked kind come first; the others follow (a city asked as an
+    organisation is still found). Pass ``index`` (:func:`entity_index`) to reuse it.
+    """
+    stem = f"{settings.base}id/"
+    candidates = index if index is not None else entity_index(store, settings)
+    wanted = slug.lower().replace("_", "-")[:100]
+    # a cheap filter first, so that a large graph does not cost a full difflib pass per 404
+    quick = difflib.get_close_matches(wanted, [s for s, _ in candidates.values()], n=50, cutoff=0.3)
+    words = set(wanted.split("-"))
+    pool = {
+        iri: v
+        for iri, v in candidates.items()
+        if v[0] in quick or words & set(v[1].lower().split())
+    }
 
     def score(item: tuple[str, tuple[str, str]]) -> float:
         iri, (s, label) = item
         a = difflib.SequenceMatcher(None, wanted, s).ratio()
         b = difflib.SequenceMatcher(None, wanted.replace("-", " "), label.lower()).ratio()
-        same_kind = iri.startswith(f"{stem}{kind}/")
-        return max(a, b) + (0.05 if same_kind else 0.0)
+        return max(a, b) + (0.05 if iri.startswith(f"{stem}{kind}/") else 0.0)
 
-    ranked = sorted(candidates.items(), key=score, reverse=True)
-    return [(iri, label) for iri, (_s, label) in ranked[:n] if score((iri, (_s, label))) >= 0.4]
+    ranked = sorted(((score(item), item) for item in pool.items()), key=lambda x: -x[0])
+    return [(iri, label) for sc, (iri, (_s, label)) in ranked[:n] if sc >= 0.4]

@@ -186,3 +186,74 @@ def test_another_base_iri_is_served_and_rewritten_consistently(tmp_path):
         assert c.get("/context.jsonld").json()["@context"]["city"] == f"{base}id/city/"
         page = c.get("/page/city/tokyo").text
         assert f"{base}id/city/tokyo" in page
+
+
+def test_an_allowed_service_endpoint_is_queried_and_others_are_not(tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.lcserver import Canary
+
+    answer = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"from the partner"}}]}}'
+    calls = []
+
+    class Partner(BaseHTTPRequestHandler):
+        def do_POST(self):
+            calls.append(self.rfile.read(int(self.headers["content-length"])))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    partner = ThreadingHTTPServer(("127.0.0.1", 0), Partner)
+    threading.Thread(target=partner.serve_forever, daemon=True).start()
+    allowed = f"http://127.0.0.1:{partner.server_address[1]}/sparql"
+    canary = Canary()
+    settings = Settings.from_env().with_(
+        store_path=tmp_path / "absent", workers=1, service_allowlist=(allowed,)
+    )
+    try:
+        with TestClient(create_app(settings)) as c:
+            r = c.get(
+                "/sparql",
+                params={"query": f"SELECT ?x WHERE {{ SERVICE <{allowed}> {{ ?x ?p ?o }} }}"},
+            )
+            assert r.status_code == 200, r.text
+            assert [b["x"]["value"] for b in r.json()["results"]["bindings"]] == [
+                "from the partner"
+            ]
+            r = c.get(
+                "/sparql",
+                params={
+                    "query": f"SELECT ?x WHERE {{ SERVICE <{canary.url}/sparql> {{ ?x ?p ?o }} }}"
+                },
+            )
+            assert r.status_code == 400
+            sd = c.get("/sparql", headers={"Accept": "text/turtle"}).text
+            assert "BasicFederatedQuery" in sd
+    finally:
+        partner.shutdown()
+        hits = canary.close()
+    assert len(calls) == 1 and hits == []
+
+
+def test_serve_reports_a_busy_port_as_one_line(tmp_path):
+    import socket
+
+    from click.testing import CliRunner
+
+    from lcgraph.cli import cli
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(
+            cli, ["--store", str(tmp_path / "absent"), "serve", "--port", str(port)]
+        )
+    assert result.exit_code == 2
+    assert "cannot listen on 127.0.0.1" in result.output and "Traceback" not in result.output

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from lcgraph.config import Settings
+from lcgraph.errors import InputError
 
 
 @click.command()
@@ -85,7 +86,11 @@ def serve(
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     shown = f"[{host}]" if ":" in host else host
     config = uvicorn.Config(
         app,

@@ -100,7 +100,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         store, path = open_server_store(settings)
-        pool = QueryPool(store, path, size=settings.workers, sandbox=sandbox)
+        # allowed SERVICE endpoints need the network: then the lexical check is the guard
+        isolate = sandbox and not settings.service_allowlist
+        pool = QueryPool(store, path, size=settings.workers, sandbox=isolate)
         app.state.store = store
         app.state.store_path = path
         app.state.pool = pool

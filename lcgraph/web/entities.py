@@ -73,6 +73,21 @@ def _links(kind: str, slug: str) -> str:
     return ", ".join(parts)
 
 
+def _index(request: Request) -> dict:
+    """The entity index for suggestions, once per store generation."""
+    from lcgraph.entity import entity_index
+
+    state = request.app.state
+    key = ("entity-index", state.generation)
+    index = state.cache.get(key)
+    if index is None:
+        index = entity_index(state.store, state.settings)
+        with state.cache_lock:
+            if state.generation == key[1]:
+                state.cache[key] = index
+    return index
+
+
 def _describe_or_404(request: Request, kind: str, slug: str):
     from lcgraph.entity import describe, suggest
     from lcgraph.web.pages import error_response
@@ -84,7 +99,7 @@ def _describe_or_404(request: Request, kind: str, slug: str):
         desc = describe(store, settings.entity_iri(kind, slug))
     if desc is not None:
         return desc
-    found = suggest(store, settings, kind, slug) if kind in KINDS else []
+    found = suggest(store, settings, kind, slug, index=_index(request)) if kind in KINDS else []
     suggestions = [
         Suggestion(iri=i, label=label, url=local_path(i, settings.base) or i) for i, label in found
     ]
