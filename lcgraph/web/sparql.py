@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -234,7 +235,8 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         has_dataset=info.has_dataset,
         max_rows=settings.max_rows,
         base_iri=str(request.url.replace(query=None, fragment=None)),
-        prefixes=all_prefixes(settings.base),
+        # only graph answers (Turtle, RDF/XML) use prefixes; SELECT/ASK tasks stay small
+        prefixes=_prefixes(settings.base) if offered is RDF_TYPES else {},
     )
     state = request.app.state
     cache = getattr(state, "results", None)
@@ -251,6 +253,11 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         headers["X-LCGraph-Truncated"] = "true"
         headers["X-LCGraph-Max-Rows"] = str(settings.max_rows)
     return Response(reply.body, media_type=_with_charset(reply.media_type), headers=headers)
+
+
+@lru_cache(maxsize=8)
+def _prefixes(base: str) -> dict[str, str]:
+    return all_prefixes(base)
 
 
 def _with_charset(media: str) -> str:
