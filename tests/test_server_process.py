@@ -274,7 +274,7 @@ def test_service_description_without_query(client):
             413,
             "larger",
         ),
-        ("PUT", {"params": {"query": "ASK {}"}}, 405, ""),
+        ("PUT", {"params": {"query": "ASK {}"}}, 405, "Method Not Allowed"),
     ],
 )
 def test_errors_are_4xx_with_a_message(client, method, kwargs, status, fragment):

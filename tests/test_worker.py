@@ -226,3 +226,19 @@ def test_large_answers_cross_the_pipe_under_uvloop(tmp_path):
 
     sizes = uvloop.run(run())
     assert len(sizes) == 3 and min(sizes) > 1_000_000
+
+
+def test_snapshots_left_by_a_killed_server_are_removed(tmp_path):
+    import os
+
+    store_path = tmp_path / "store"
+    dead = tmp_path / ".store.snapshots-999999999-x1"  # no such pid
+    alive = tmp_path / f".store.snapshots-{os.getppid()}-x2"
+    for folder in (dead, alive):
+        (folder / "gen-0").mkdir(parents=True)
+    pool = QueryPool(ox.Store(), store_path, size=1)
+    try:
+        assert not dead.exists() and alive.exists()
+        assert pool._root.name.startswith(f".store.snapshots-{os.getpid()}-")
+    finally:
+        asyncio.run(pool.close())

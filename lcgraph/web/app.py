@@ -25,6 +25,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lcgraph import __version__
 from lcgraph.config import Settings
@@ -147,5 +148,12 @@ def create_app(
     @app.exception_handler(LcgraphError)
     async def lcgraph_error(request: Request, exc: LcgraphError):
         return error_response(request, exc.http_status, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        # the same body for FastAPI's own errors (404 no route, 405 method), headers kept
+        response = error_response(request, exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
 
     return app

@@ -45,6 +45,20 @@ __all__ = ["QueryPool", "ServerBusy", "WorkerCrashed"]
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)
 
 
+def _remove_orphans(folder: Path, stem: str) -> None:
+    """Delete snapshot folders left by servers that were killed (their pid is gone)."""
+    for path in folder.glob(f"{stem}*"):
+        pid = path.name[len(stem) :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except PermissionError:
+            continue  # another user's live process
+
+
 def _wait(process: subprocess.Popen, timeout: float) -> None:
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout)
@@ -99,8 +113,9 @@ class QueryPool:
         self._in_use: dict[str, int] = {}
         self._snap_lock = threading.Lock()
         root = snapshot_root or (self.store_path.parent if self.store_path else None)
-        prefix = f".{self.store_path.name}.snapshots-" if self.store_path else "lcgraph-snapshots-"
-        self._root = Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+        stem = f".{self.store_path.name}.snapshots-" if self.store_path else "lcgraph-snapshots-"
+        _remove_orphans(Path(root or tempfile.gettempdir()), stem)
+        self._root = Path(tempfile.mkdtemp(prefix=f"{stem}{os.getpid()}-", dir=root))
         self.restarts = 0
         self.sandbox_status = "unknown"
         self._closed = False
@@ -238,10 +253,14 @@ class QueryPool:
             raise ServerBusy(
                 f"every query worker stayed busy for {timeout:g} s; try again shortly"
             ) from None
-        if self._snapshot_gen == self._generation and self._snapshot:
-            gen, snapshot = self._snapshot_gen, self._snapshot
-        else:  # a new generation: take the snapshot off the event loop
-            gen, snapshot = await asyncio.to_thread(self._current_snapshot)
+        try:
+            if self._snapshot_gen == self._generation and self._snapshot:
+                gen, snapshot = self._snapshot_gen, self._snapshot
+            else:  # a new generation: take the snapshot off the event loop
+                gen, snapshot = await asyncio.to_thread(self._current_snapshot)
+        except BaseException:
+            self._idle.put_nowait(worker)
+            raise
         with self._snap_lock:
             self._in_use[snapshot] = self._in_use.get(snapshot, 0) + 1
         try:
