@@ -257,3 +257,29 @@ def test_serve_reports_a_busy_port_as_one_line(tmp_path):
         )
     assert result.exit_code == 2
     assert "cannot listen on 127.0.0.1" in result.output and "Traceback" not in result.output
+
+
+def test_read_only_paths_allow_cross_origin_use_and_head(client):
+    pre = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://partner.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == "*"
+    assert "POST" in pre.headers["access-control-allow-methods"]
+    r = client.get(
+        "/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://partner.example"}
+    )
+    assert (
+        r.headers["access-control-allow-origin"] == "*"
+        and "X-LCGraph-Truncated" in r.headers["access-control-expose-headers"]
+    )
+    assert client.get("/context.jsonld").headers["access-control-allow-origin"] == "*"
+    head = client.head("/id/city/tokyo", headers={"Accept": "text/turtle"}, follow_redirects=False)
+    assert head.status_code == 303 and head.headers["location"] == "/data/city/tokyo.ttl"
+    head = client.head("/download/lcgraph.nq.gz")
+    assert head.status_code == 200 and int(head.headers["content-length"]) > 1000
+    assert "access-control-allow-origin" not in client.get("/docs").headers

@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from lcgraph import __version__
 from lcgraph.config import Settings
 from lcgraph.errors import LcgraphError, StoreError
+from lcgraph.web.cors import ReadOnlyCors
 from lcgraph.web.guard import RequestGuard
 from lcgraph.web.pages import STATIC_DIR, error_response
 
@@ -142,6 +143,7 @@ def create_app(
     )
     app.state.settings = settings
     app.add_middleware(RequestGuard)
+    app.add_middleware(ReadOnlyCors)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_routers(app)
 

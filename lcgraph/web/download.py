@@ -115,8 +115,11 @@ def dumps(request: Request) -> dict:
         return result
 
 
-@router.get(
-    "/download/", summary="Dumps of the whole dataset, with checksums", response_model=DumpList
+@router.api_route(
+    methods=["GET", "HEAD"],
+    path="/download/",
+    summary="Dumps of the whole dataset, with checksums",
+    response_model=DumpList,
 )
 def download_index(request: Request):
     from lcgraph.export import dataset_iri
@@ -153,7 +156,9 @@ def download_index(request: Request):
     return JSONResponse(body.model_dump())
 
 
-@router.get("/download/{name}", summary="One dump (gzip) or SHA256SUMS")
+@router.api_route(
+    methods=["GET", "HEAD"], path="/download/{name}", summary="One dump (gzip) or SHA256SUMS"
+)
 def download_file(name: str, request: Request):
     made = dumps(request)
     if name == "SHA256SUMS":
@@ -178,8 +183,12 @@ def _b64(hexdigest: str) -> str:
     return base64.b64encode(bytes.fromhex(hexdigest)).decode()
 
 
-@router.get("/.well-known/void", summary="VoID and DCAT description of the dataset")
-@router.get("/void", include_in_schema=False)
+@router.api_route(
+    methods=["GET", "HEAD"],
+    path="/.well-known/void",
+    summary="VoID and DCAT description of the dataset",
+)
+@router.api_route(methods=["GET", "HEAD"], path="/void", include_in_schema=False)
 def void(request: Request):
     from lcgraph.export import _void_prefixes, void_triples
 
@@ -195,12 +204,15 @@ def void(request: Request):
     return rdf_response(triples, media, _void_prefixes(state.settings), state.settings)
 
 
-@router.get("/context.jsonld", summary="The JSON-LD context of entity documents")
+@router.api_route(
+    methods=["GET", "HEAD"],
+    path="/context.jsonld",
+    summary="The JSON-LD context of entity documents",
+)
 def context(request: Request):
     from lcgraph.export import jsonld_context
 
     return JSONResponse(
         jsonld_context(request.app.state.settings),
         media_type="application/ld+json",
-        headers={"Access-Control-Allow-Origin": "*"},
     )

@@ -108,8 +108,9 @@ def _describe_or_404(request: Request, kind: str, slug: str):
     return error_response(request, 404, message, suggestions=[s.model_dump() for s in suggestions])
 
 
-@router.get(
-    "/id/{kind}/{slug}",
+@router.api_route(
+    methods=["GET", "HEAD"],
+    path="/id/{kind}/{slug}",
     summary="Dereference an entity IRI (303 to its page or data)",
     status_code=303,
     responses={404: {"model": NotFoundBody}},
@@ -129,7 +130,12 @@ def entity(kind: str, slug: str, request: Request) -> Response:
     )
 
 
-@router.get("/page/{kind}/{slug}", summary="An entity's HTML page", response_class=Response)
+@router.api_route(
+    methods=["GET", "HEAD"],
+    path="/page/{kind}/{slug}",
+    summary="An entity's HTML page",
+    response_class=Response,
+)
 def page(kind: str, slug: str, request: Request) -> Response:
     from lcgraph.web.entity_view import entity_page
 
@@ -139,8 +145,9 @@ def page(kind: str, slug: str, request: Request) -> Response:
     return entity_page(request, desc, kind, slug, headers={"Link": _links(kind, slug)})
 
 
-@router.get(
-    "/data/{kind}/{name}",
+@router.api_route(
+    methods=["GET", "HEAD"],
+    path="/data/{kind}/{name}",
     summary="An entity's data (Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads)",
 )
 def data(kind: str, name: str, request: Request) -> Response:

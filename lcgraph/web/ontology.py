@@ -17,7 +17,11 @@ __all__ = ["router"]
 router = APIRouter(tags=["Ontology"])
 
 
-@router.get("/ontology", summary="The LCC ontology: HTML documentation, or RDF by Accept")
+@router.api_route(
+    methods=["GET", "HEAD"],
+    path="/ontology",
+    summary="The LCC ontology: HTML documentation, or RDF by Accept",
+)
 def ontology(request: Request) -> Response:
     media = choose(
         request.query_params.get("format"), request.headers.get("accept"), (HTML, *RDF_TYPES)
@@ -46,7 +50,9 @@ def ontology(request: Request) -> Response:
     return rdf_response(triples, media, VOCAB_PREFIXES, settings)
 
 
-@router.get("/ontology.ttl", summary="The ontology's Turtle file")
+@router.api_route(
+    methods=["GET", "HEAD"], path="/ontology.ttl", summary="The ontology's Turtle file"
+)
 def ontology_ttl(request: Request) -> Response:
     path = request.app.state.settings.ontology_path
     return Response(
