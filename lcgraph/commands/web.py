@@ -79,6 +79,12 @@ def serve(
     settings = settings.with_(
         store_path=store_path, workers=workers, query_timeout=query_timeout, max_rows=max_rows
     )
+    if not Path(settings.store_path).is_dir():
+        click.echo(
+            f"no store at {settings.store_path}: serving an in-memory build of "
+            f"{settings.data_dir} (run `lcgraph build` for a persistent store)",
+            err=True,
+        )
     app = create_app(settings, result_cache=not no_cache)
     # bind here so that --port 0 can report the port it got, then hand the socket to uvicorn
     # proto=IPPROTO_TCP so that asyncio sets TCP_NODELAY on accepted connections (it checks);
