@@ -54,6 +54,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "lcgraph.commands.ingest:contrib",
         "Export the contrib graph for review; CSV templates.",
     ),
+    "serve": (
+        "lcgraph.commands.web:serve",
+        "Serve SPARQL, entity pages, the ontology and dumps over HTTP.",
+    ),
+    "export": (
+        "lcgraph.commands.web:export",
+        "Write dumps, checksums, VoID/DCAT, JSON-LD context, ontology docs.",
+    ),
 }
 
 

@@ -74,7 +74,7 @@ def free_port() -> int:
 
 
 class Server:
-    """A real uvicorn process serving tests/ingest_app.py on 127.0.0.1 and a free port."""
+    """A real `lcgraph serve` process (tests/ingest_serve.py) on 127.0.0.1 and a free port."""
 
     def __init__(
         self, root: Path, store_path: Path, token: str | None = TOKEN, extra_env: dict | None = None
@@ -95,18 +95,13 @@ class Server:
         self.proc = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "uvicorn",
-                "--app-dir",
-                str(REPO / "tests"),
-                "ingest_app:create_app",
-                "--factory",
+                str(REPO / "tests" / "ingest_serve.py"),
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                "--log-level",
-                "warning",
+                "--workers",
+                "1",
             ],
             env=env,
             stdout=self._log,

@@ -13,7 +13,7 @@ graph is the one node in it typed ``lcc:SourceDocument`` (a seed document) or ``
 (the packaged datasets behind the generated link files). Exempt are the source node itself and
 reified statements (``rdf:Statement``, the sides of an ``lcc:Discrepancy``): a statement cites
 the document *it* was read from, which is often another one than the discrepancy's. Hash-IRI
-membership nodes (``id/network/anmc21#tokyo``) are not exempt: they come from a document like
+membership nodes (``id/network/asian-network-of-major-cities-21#tokyo``) are not exempt: they come from a document like
 any other node.
 """
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from ingest_app import create_app
 from ingest_helpers import PREFIXES, TOKEN, digest, fixture_settings
 
 from lcgraph.store import build
+from lcgraph.web.app import create_app
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TURTLE = {"Content-Type": "text/turtle"}
@@ -33,12 +33,13 @@ def api(tmp_path):
 
 def test_no_token_configured_means_writes_are_disabled(tmp_path):
     client, app = make_client(tmp_path)
-    before = digest(app.state.store)
-    response = client.post("/api/ingest", content=ALIAS, headers={**AUTH, **TURTLE})
-    assert response.status_code == 403
-    assert "writes are disabled" in response.json()["error"]
-    assert client.get("/api/changes").status_code == 200  # reading the log stays public
-    assert digest(app.state.store) == before
+    with client:  # the app opens its store on startup
+        before = digest(app.state.store)
+        response = client.post("/api/ingest", content=ALIAS, headers={**AUTH, **TURTLE})
+        assert response.status_code == 403
+        assert "writes are disabled" in response.json()["error"]
+        assert client.get("/api/changes").status_code == 200  # reading the log stays public
+        assert digest(app.state.store) == before
 
 
 def test_missing_token_is_401_with_a_challenge(api):
@@ -71,13 +72,14 @@ def test_wrong_token_is_403(api):
 
 def test_right_token_commits_and_tells_the_server(api):
     client, app = api
+    generation = app.state.generation
     response = client.post(
         "/api/ingest?author=alice&message=spelling", content=ALIAS, headers={**AUTH, **TURTLE}
     )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["committed"] and body["change_id"].startswith("change-")
-    assert app.state.store_changes == 1
+    assert app.state.generation == generation + 1  # the server was told: new snapshot
     log = client.get("/api/changes").json()
     assert [(c["id"], c["author"], c["message"]) for c in log] == [
         (body["change_id"].removeprefix("change-"), "alice (api)", "spelling")
@@ -88,6 +90,7 @@ def test_right_token_commits_and_tells_the_server(api):
 
 def test_rejection_is_422_with_the_shacl_report(api):
     client, app = api
+    generation = app.state.generation
     before = digest(app.state.store)
     bad = (PREFIXES + "city:tokyo lcc:country country:atlantis .\n").encode()
     response = client.post("/api/ingest", content=bad, headers={**AUTH, **TURTLE})
@@ -98,7 +101,7 @@ def test_rejection_is_422_with_the_shacl_report(api):
         v["focus"].endswith("/city/tokyo") and v["path"] and v["message"]
         for v in body["violations"]
     )
-    assert app.state.store_changes == 0
+    assert app.state.generation == generation
     assert digest(app.state.store) == before
 
 

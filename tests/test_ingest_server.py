@@ -1,7 +1,6 @@
-"""Durability and concurrency against a real server process (uvicorn, 127.0.0.1, a free port).
+"""Durability and concurrency against a real `lcgraph serve` process (127.0.0.1, a free port).
 
-The app is tests/ingest_app.py: FastAPI with the ingest router and the app.state contract; the
-store is a pyoxigraph (RocksDB) directory that the tests reopen after the server is gone.
+The store is a pyoxigraph (RocksDB) directory that the tests reopen after the server is gone.
 """
 
 from __future__ import annotations
@@ -196,3 +195,26 @@ def test_kill_9_in_a_burst_of_writers_leaves_whole_changes_only(project):
     assert len(present - set(acked)) <= 1  # at most the one committed as the server died
     assert changelog.verify(store, settings) == (set(), set())  # no half change anywhere
     assert union_is_default_graph(store)
+
+
+def test_an_ingested_change_is_visible_to_sparql_and_entity_pages_at_once(project):
+    settings = project
+    ask = {"query": 'ASK { <https://w3id.org/lcc/id/city/tokyo> ?p "Tokyo alias 7"@en }'}
+    with Server(settings.root, settings.store_path) as server:
+        assert httpx.get(f"{server.url}/sparql", params=ask, timeout=30).json()["boolean"] is False
+        response = httpx.post(
+            f"{server.url}/api/ingest", content=alias(7), headers=AUTH, timeout=30
+        )
+        assert response.status_code == 201, response.text
+        # the query workers read a new snapshot once the write is acknowledged
+        assert httpx.get(f"{server.url}/sparql", params=ask, timeout=30).json()["boolean"] is True
+        page = httpx.get(f"{server.url}/page/city/tokyo", timeout=30).text
+        assert "Tokyo alias 7" in page
+        # and the public endpoint stays read-only
+        update = httpx.post(
+            f"{server.url}/sparql",
+            content='INSERT DATA { <https://w3id.org/lcc/id/city/x> <http://a> "b" }',
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=30,
+        )
+        assert update.status_code in (403, 415)

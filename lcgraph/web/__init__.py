@@ -1,1 +1,1 @@
-"""The web layer: FastAPI routers and the application factory."""
+"""The web layer: ``create_app`` in :mod:`lcgraph.web.app`; routers, templates and static files."""

@@ -1,0 +1,181 @@
+"""Look at a SPARQL request's text before any engine parses it.
+
+The query engine (pyoxigraph's recursive-descent parser) overflows its stack on a few thousand
+nested groups and would take the whole process down, and it fetches ``SERVICE`` endpoints over
+HTTP by itself. So the server reads the text first with a small lexer that knows exactly where
+strings, IRIs and comments start and end (the SPARQL 1.1 terminals ``IRIREF``, ``STRING_*``,
+``#`` comments), and from the tokens outside them finds:
+
+- the nesting depth of ``{ ( [``, refused above a limit before the engine sees the text;
+- the operation's form (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``, or an update keyword);
+- every ``SERVICE`` clause and the endpoint it names.
+
+The lexer errs on the side of refusal: a word ``SERVICE`` anywhere outside a string, IRI or
+comment counts as a service clause, even where the grammar would not allow one.
+
+>>> info = inspect_query('PREFIX ex: <http://ex/#> SELECT * { ?s ex:p "{{{" }  # }}}')
+>>> info.form, info.depth, info.services
+('SELECT', 1, ())
+>>> inspect_query("ASK { SERVICE <http://x/sparql> { ?s ?p ?o } }").services
+('http://x/sparql',)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lcgraph.errors import InputError
+
+__all__ = [
+    "QUERY_FORMS",
+    "UPDATE_KEYWORDS",
+    "QueryInfo",
+    "ReadOnlyError",
+    "check_query",
+    "inspect_query",
+]
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_KEYWORDS = (
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "CREATE",
+    "DROP",
+    "COPY",
+    "MOVE",
+    "ADD",
+    "WITH",
+)
+
+#: One token of SPARQL text, in the order the lexer must try them. Strings and IRIs follow the
+#: grammar's terminals exactly: an ``<`` that cannot start an IRIREF is the less-than operator.
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>[\s]+)
+  | (?P<comment>\#[^\r\n]*)
+  | (?P<long1>'''(?:(?:'|'')?(?:[^'\\]|\\.))*''')
+  | (?P<long2>\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\")
+  | (?P<str1>'(?:[^'\\\n\r]|\\.)*')
+  | (?P<str2>"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+  | (?P<var>[?$][^\s{}()\[\],;.'"<>#]*)
+  | (?P<word>[A-Za-z_\u00C0-\uFFFF0-9][A-Za-z_\u00C0-\uFFFF0-9\-.:%\\]*|:[^\s{}()\[\],;'"<>#]*)
+  | (?P<open>[{(\[])
+  | (?P<close>[})\]])
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+class ReadOnlyError(InputError):
+    """An update sent to the read-only endpoint."""
+
+    http_status = 403
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """What the lexer found in a SPARQL text."""
+
+    form: str | None
+    depth: int
+    #: the endpoint of each SERVICE clause: an absolute IRI, or ``None`` for a variable,
+    #: a prefixed name or a relative IRI (which the server cannot check against an allowlist)
+    services: tuple[str | None, ...]
+    #: whether the text has a dataset clause (``FROM`` / ``FROM NAMED``)
+    has_dataset: bool = False
+
+
+def _unescape_iri(token: str) -> str:
+    return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), token[1:-1])
+
+
+def inspect_query(text: str, max_depth: int | None = None) -> QueryInfo:
+    """Lex ``text`` and report its form, nesting depth and SERVICE endpoints.
+
+    Stops as soon as the depth passes ``max_depth`` (so a hostile text costs little) and
+    raises :class:`InputError` then.
+
+    >>> inspect_query("SELECT * WHERE " + "{" * 5 + "}" * 5).depth
+    5
+    >>> inspect_query("PREFIX service: <http://ex/> SELECT * { service:a ?p ?SERVICE }").services
+    ()
+    """
+    depth = max_seen = 0
+    form: str | None = None
+    services: list[str | None] = []
+    expect_service_target = False
+    has_dataset = False
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind in ("ws", "comment"):
+            continue
+        value = match.group()
+        if expect_service_target:
+            if kind == "word" and value.upper() == "SILENT":
+                continue
+            expect_service_target = False
+            if kind == "iri":
+                iri = _unescape_iri(value)
+                services.append(iri if re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri) else None)
+            else:
+                services.append(None)
+        if kind == "open":
+            depth += 1
+            if depth > max_seen:
+                max_seen = depth
+                if max_depth is not None and depth > max_depth:
+                    raise InputError(
+                        f"the query nests groups deeper than {max_depth} levels "
+                        f"(at character {match.start() + 1}); simplify it"
+                    )
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+        elif kind == "word":
+            upper = value.upper()
+            if upper == "SERVICE":
+                expect_service_target = True
+            elif upper == "FROM" and depth == 0:
+                has_dataset = True
+            elif form is None and (upper in QUERY_FORMS or upper in UPDATE_KEYWORDS):
+                form = upper
+    if expect_service_target:
+        services.append(None)
+    return QueryInfo(form, max_seen, tuple(services), has_dataset)
+
+
+def check_query(text: str, *, max_depth: int, service_allowlist: tuple[str, ...] = ()) -> QueryInfo:
+    """Refuse what the read-only, no-fetch endpoint must never run.
+
+    Raises :class:`ReadOnlyError` (HTTP 403) for an update and :class:`InputError` (400) for a
+    text nested too deep or a SERVICE clause whose endpoint is not in ``service_allowlist``.
+
+    >>> check_query("INSERT DATA { <a> <b> <c> }", max_depth=10)
+    Traceback (most recent call last):
+    ...
+    lcgraph.sparql_text.ReadOnlyError: this endpoint is read-only: INSERT (SPARQL Update) is not accepted
+    """
+    info = inspect_query(text, max_depth)
+    if info.form in UPDATE_KEYWORDS:
+        raise ReadOnlyError(
+            f"this endpoint is read-only: {info.form} (SPARQL Update) is not accepted"
+        )
+    allowed = set(service_allowlist)
+    for endpoint in info.services:
+        if endpoint is None:
+            raise InputError(
+                "SERVICE needs the endpoint written as a full IRI in <...>; "
+                "this server makes no outbound requests except to endpoints its operator allows"
+            )
+        if endpoint not in allowed:
+            raise InputError(
+                f"SERVICE <{endpoint}> is not allowed: this server makes no outbound requests "
+                "except to endpoints its operator lists in LCGRAPH_SERVICE_ALLOWLIST"
+            )
+    return info

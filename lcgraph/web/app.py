@@ -1,0 +1,161 @@
+"""The FastAPI application: ``create_app(settings)``.
+
+``app.state`` holds what routers share (a contract other routers rely on):
+
+- ``settings``: the :class:`~lcgraph.config.Settings`;
+- ``store``: the one writable pyoxigraph ``Store`` of the server process, opened once (the
+  built store on disk, or an in-memory build when there is none);
+- ``on_store_change()``: call it after writing to ``store``: it bumps ``generation``, drops
+  caches (dumps, VoID) and makes the query workers read a fresh snapshot;
+- ``generation``: an integer that changes with the data (a cache key);
+- ``pool``: the :class:`~lcgraph.web.pool.QueryPool` that runs SPARQL from clients.
+
+Routers are module-level ``APIRouter`` objects listed in :data:`ROUTERS`; a new area adds
+its router there (``"module:attribute"``), and optional ones that are not installed yet are
+skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from lcgraph import __version__
+from lcgraph.config import Settings
+from lcgraph.errors import LcgraphError, StoreError
+from lcgraph.web.cors import ReadOnlyCors
+from lcgraph.web.guard import RequestGuard
+from lcgraph.web.pages import STATIC_DIR, error_response
+
+log = logging.getLogger(__name__)
+
+#: Routers included by :func:`create_app`, in order. Optional ones (written on other
+#: branches) are included when their module exists.
+ROUTERS: list[tuple[str, bool]] = [
+    ("lcgraph.web.sparql:router", True),
+    ("lcgraph.web.entities:router", True),
+    ("lcgraph.web.ontology:router", True),
+    ("lcgraph.web.download:router", True),
+    ("lcgraph.web.api_queries:router", False),
+    ("lcgraph.web.api_match:router", True),
+    ("lcgraph.web.api_analysis:router", False),
+    ("lcgraph.web.api_ingest:router", True),
+    ("lcgraph.web.ui:router", False),
+]
+
+
+def open_server_store(settings: Settings):
+    """The server's writable store: the built one, or an in-memory build when none exists."""
+    import pyoxigraph as ox
+
+    from lcgraph import store as store_mod
+
+    path = Path(settings.store_path)
+    if path.is_dir():
+        try:
+            return ox.Store(str(path)), path
+        except OSError as exc:
+            raise StoreError(
+                f"{path}: cannot open the store for the server ({' '.join(str(exc).split())}); "
+                "is another server or build using it?"
+            ) from exc
+    store, _ = store_mod.build(settings, in_memory=True)
+    return store, None
+
+
+def _include_routers(app: FastAPI) -> None:
+    for spec, required in ROUTERS:
+        module_name, attr = spec.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if required or exc.name != module_name:
+                raise
+            continue
+        app.include_router(getattr(module, attr))
+
+
+def create_app(
+    settings: Settings | None = None, *, sandbox: bool = True, result_cache: bool = True
+) -> FastAPI:
+    """The lcgraph web application for ``settings`` (default: from the environment).
+
+    ``sandbox``: query workers run in a network namespace without interfaces where the OS
+    allows it. ``result_cache``: repeated queries are answered from a per-generation cache
+    (:mod:`lcgraph.web.result_cache`).
+
+    The store is opened and the query workers started when the app starts (its lifespan),
+    so creating the app is cheap and a test client controls when processes run.
+    """
+    from lcgraph.web.pool import QueryPool
+    from lcgraph.web.result_cache import ResultCache
+
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        store, path = open_server_store(settings)
+        # allowed SERVICE endpoints need the network: then the lexical check is the guard
+        isolate = sandbox and not settings.service_allowlist
+        pool = QueryPool(store, path, size=settings.workers, sandbox=isolate)
+        app.state.store = store
+        app.state.store_path = path
+        app.state.pool = pool
+        app.state.generation = 0
+        app.state.cache = {}
+        app.state.cache_lock = threading.Lock()
+        app.state.results = ResultCache() if result_cache else None
+
+        def on_store_change() -> int:
+            with app.state.cache_lock:
+                app.state.generation = pool.changed()
+                app.state.cache = {}
+                if app.state.results is not None:
+                    app.state.results.clear()
+            return app.state.generation
+
+        app.state.on_store_change = on_store_change
+        await pool.start()
+        log.info("lcgraph server: %s workers, sandbox %s", pool.size, pool.sandbox_status)
+        try:
+            yield
+        finally:
+            await pool.close()
+            del app.state.store
+
+    app = FastAPI(
+        title="lcgraph",
+        version=__version__,
+        summary="Low-carbon cities, city networks and collaborations in Asia, as linked data.",
+        description=(
+            "A SPARQL 1.1 endpoint (read-only) at `/sparql`, entity pages at `/id/{kind}/{slug}` "
+            "with content negotiation, the ontology at `/ontology`, dumps at `/download/` and "
+            "the dataset description at `/.well-known/void`."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(RequestGuard)
+    app.add_middleware(ReadOnlyCors)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _include_routers(app)
+
+    @app.exception_handler(LcgraphError)
+    async def lcgraph_error(request: Request, exc: LcgraphError):
+        return error_response(request, exc.http_status, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        # the same body for FastAPI's own errors (404 no route, 405 method), headers kept
+        response = error_response(request, exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
+
+    return app

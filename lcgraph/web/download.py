@@ -1,0 +1,218 @@
+"""Dumps, the dataset description and the JSON-LD context.
+
+- ``GET /download/``: the list of dumps with sizes and SHA-256 (HTML, or JSON by Accept);
+- ``GET /download/lcgraph.{nq,trig,jsonld,ttl,nt}.gz`` and ``/download/SHA256SUMS``;
+- ``GET /.well-known/void`` (and ``/void``): VoID + DCAT, by content negotiation;
+- ``GET /context.jsonld``: the JSON-LD context that entity documents refer to.
+
+Dumps are made once per store generation (``app.state.generation``) and kept in memory.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+
+from lcgraph.errors import InputError
+from lcgraph.web.conneg import HTML, RDF_TYPES, choose
+
+__all__ = ["rdf_response", "router"]
+
+router = APIRouter(tags=["Downloads"])
+_build_lock = threading.Lock()
+
+
+class DumpInfo(BaseModel):
+    name: str
+    url: str
+    media_type: str
+    size: int
+    sha256: str
+    statements: int
+    named_graphs: bool
+
+
+class DumpList(BaseModel):
+    dataset: str
+    generation: int
+    dumps: list[DumpInfo]
+    checksums: str
+    void: str
+
+
+class NotFound(InputError):
+    http_status = 404
+
+
+def rdf_response(
+    triples,
+    media: str,
+    prefixes: dict | None,
+    settings,
+    headers: dict | None = None,
+    context_url: str | None = None,
+) -> Response:
+    """Serialise ``triples`` (pyoxigraph) as ``media``; JSON-LD is compacted with our context."""
+    import pyoxigraph as ox
+
+    from lcgraph.export import compact_jsonld
+
+    headers = {"Vary": "Accept", **(headers or {})}
+    if media == "application/ld+json":
+        body = compact_jsonld(list(triples), settings, context_url)
+        return Response(body, media_type=media, headers=headers)
+    fmt = {
+        "text/turtle": ox.RdfFormat.TURTLE,
+        "application/n-triples": ox.RdfFormat.N_TRIPLES,
+        "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    }[media]
+    use = prefixes if fmt != ox.RdfFormat.N_TRIPLES else None
+    body = ox.serialize(list(triples), format=fmt, prefixes=use)
+    charset = (
+        "; charset=utf-8" if media.startswith("text/") or media == "application/n-triples" else ""
+    )
+    return Response(body, media_type=media + charset, headers=headers)
+
+
+def dumps(request: Request) -> dict:
+    """``{"files": {name: (bytes, DumpFile)}, "sums": str}`` for the current generation."""
+    from lcgraph.export import DUMP_FORMATS, DUMP_STEM, _gzip, dump_bytes, named_quads, sha256sums
+
+    state = request.app.state
+    key = ("dumps", state.generation)
+    cached = state.cache.get(key)
+    if cached:
+        return cached
+    with _build_lock:
+        cached = state.cache.get(key)
+        if cached:
+            return cached
+        import hashlib
+
+        from lcgraph.export import DumpFile
+
+        quads = named_quads(state.store)
+        files = {}
+        for ext, (_fmt, media, graphs) in DUMP_FORMATS.items():
+            data, count = dump_bytes(state.store, ext, state.settings, quads)
+            packed = _gzip(data)
+            info = DumpFile(
+                f"{DUMP_STEM}.{ext}.gz",
+                media,
+                len(packed),
+                hashlib.sha256(packed).hexdigest(),
+                count,
+                graphs,
+            )
+            files[info.name] = (packed, info)
+        result = {"files": files, "sums": sha256sums(info for _b, info in files.values())}
+        with state.cache_lock:
+            if state.generation == key[1]:
+                state.cache[key] = result
+        return result
+
+
+@router.api_route(
+    methods=["GET", "HEAD"],
+    path="/download/",
+    summary="Dumps of the whole dataset, with checksums",
+    response_model=DumpList,
+)
+def download_index(request: Request):
+    from lcgraph.export import dataset_iri
+    from lcgraph.web.pages import render
+
+    settings = request.app.state.settings
+    made = dumps(request)
+    infos = [
+        DumpInfo(
+            name=i.name,
+            url=f"/download/{i.name}",
+            media_type=i.media_type,
+            size=i.size,
+            sha256=i.sha256,
+            statements=i.statements,
+            named_graphs=i.graphs,
+        )
+        for _b, i in made["files"].values()
+    ]
+    media = choose(
+        request.query_params.get("format"),
+        request.headers.get("accept"),
+        (HTML, "application/json"),
+    )
+    if media == HTML:
+        return render("downloads.html", title="Downloads", dumps=infos, settings=settings)
+    body = DumpList(
+        dataset=dataset_iri(settings),
+        generation=request.app.state.generation,
+        dumps=infos,
+        checksums="/download/SHA256SUMS",
+        void="/.well-known/void",
+    )
+    return JSONResponse(body.model_dump())
+
+
+@router.api_route(
+    methods=["GET", "HEAD"], path="/download/{name}", summary="One dump (gzip) or SHA256SUMS"
+)
+def download_file(name: str, request: Request):
+    made = dumps(request)
+    if name == "SHA256SUMS":
+        return Response(made["sums"], media_type="text/plain; charset=utf-8")
+    if name not in made["files"]:
+        raise NotFound(f"no dump named {name!r}; see /download/ for the list")
+    data, info = made["files"][name]
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Digest": f"sha-256={_b64(info.sha256)}",
+        "X-Checksum-SHA256": info.sha256,
+        "ETag": f'"{info.sha256}"',
+    }
+    if request.headers.get("if-none-match") == headers["ETag"]:
+        return Response(status_code=304, headers=headers)
+    return Response(data, media_type="application/gzip", headers=headers)
+
+
+def _b64(hexdigest: str) -> str:
+    import base64
+
+    return base64.b64encode(bytes.fromhex(hexdigest)).decode()
+
+
+@router.api_route(
+    methods=["GET", "HEAD"],
+    path="/.well-known/void",
+    summary="VoID and DCAT description of the dataset",
+)
+@router.api_route(methods=["GET", "HEAD"], path="/void", include_in_schema=False)
+def void(request: Request):
+    from lcgraph.export import _void_prefixes, void_triples
+
+    state = request.app.state
+    media = choose(request.query_params.get("format"), request.headers.get("accept"), RDF_TYPES)
+    key = ("void", state.generation)
+    triples = state.cache.get(key)
+    if triples is None:
+        files = [info for _b, info in dumps(request)["files"].values()]
+        triples = void_triples(state.store, state.settings, files)
+        with state.cache_lock:
+            state.cache[key] = triples
+    return rdf_response(triples, media, _void_prefixes(state.settings), state.settings)
+
+
+@router.api_route(
+    methods=["GET", "HEAD"],
+    path="/context.jsonld",
+    summary="The JSON-LD context of entity documents",
+)
+def context(request: Request):
+    from lcgraph.export import jsonld_context
+
+    return JSONResponse(
+        jsonld_context(request.app.state.settings),
+        media_type="application/ld+json",
+    )

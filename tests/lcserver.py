@@ -1,0 +1,119 @@
+"""Start a real ``lcgraph serve`` process for tests, and always stop it.
+
+The server binds 127.0.0.1 on a port the OS picks (``--port 0``) and prints
+``serving on http://HOST:PORT`` on stderr once it listens; the helper reads that line.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(extra: dict[str, str] | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    env.update(extra or {})
+    return env
+
+
+@contextmanager
+def running_server(
+    *serve_args: str, env: dict[str, str] | None = None, start_timeout: float = 90
+) -> Iterator[tuple[str, subprocess.Popen, list[str]]]:
+    """Yield ``(base_url, process, stderr_lines)`` of a running server; stop it afterwards."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "lcgraph",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        *serve_args,
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=_env(env),
+        text=True,
+        cwd=str(ROOT),
+    )
+    lines: list[str] = []
+    ready = threading.Event()
+    url: list[str] = []
+
+    def drain() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.append(line)
+            if not ready.is_set() and line.startswith("serving on "):
+                url.append(line.split()[-1].strip())
+                ready.set()
+        ready.set()
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        ready.wait(start_timeout)
+        if not url:
+            raise RuntimeError("the server did not start:\n" + "".join(lines[-40:]))
+        yield url[0], proc, lines
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        reader.join(5)
+
+
+class Canary:
+    """A listening socket on 127.0.0.1 that records every connection it gets."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    self.hits.append(conn.recv(4096) or b"<connected>")
+                except OSError:
+                    self.hits.append(b"<connected>")
+
+    def close(self) -> list[bytes]:
+        time.sleep(0.3)
+        self._stop.set()
+        self._thread.join(2)
+        self.sock.close()
+        return self.hits

@@ -1,0 +1,562 @@
+"""The linked-data server as a real process: `lcgraph serve` on 127.0.0.1, driven over HTTP.
+
+One server (module scope) serves a store built from the project's data with small limits
+(timeout 3 s, 100 rows) so that every limit can be hit quickly.
+"""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
+
+import httpx
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from lcgraph import export as ex
+from lcgraph import store as store_mod
+from lcgraph.config import Settings
+from tests.lcserver import Canary, running_server
+
+pytestmark = pytest.mark.server
+
+TIMEOUT_S = 3.0
+MAX_ROWS = 100
+CITY = "https://w3id.org/lcc/ontology#City"
+TOKYO = "https://w3id.org/lcc/id/city/tokyo"
+KL = "https://w3id.org/lcc/id/city/kuala-lumpur"
+KL_GRAPH = "https://w3id.org/lcc/graph/kl-tokyo-collaboration"
+CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    path = tmp_path_factory.mktemp("served") / "store"
+    settings = Settings.from_env().with_(store_path=path)
+    store, _ = store_mod.build(settings)
+    quads = ex.named_quads(store)
+    del store
+    gc.collect()
+    return path, quads
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    path, _ = built
+    env = {
+        "LCGRAPH_QUERY_TIMEOUT": str(TIMEOUT_S),
+        "LCGRAPH_MAX_ROWS": str(MAX_ROWS),
+        "LCGRAPH_MAX_REQUEST_BYTES": "200000",
+        "LCGRAPH_MAX_QUERY_DEPTH": "200",
+    }
+    with running_server("--store", str(path), "--workers", "2", env=env) as (url, proc, lines):
+        yield url, proc, lines
+
+
+@pytest.fixture
+def client(server):
+    with httpx.Client(base_url=server[0], timeout=30) as c:
+        yield c
+
+
+def values(response, var: str) -> list[str]:
+    """The values of ``var`` in a SELECT answer, whatever its format."""
+    media = response.headers["content-type"].split(";")[0]
+    if media == "text/csv":  # lossy, so pyoxigraph does not read it
+        import csv
+        import io
+
+        return [row[var] for row in csv.DictReader(io.StringIO(response.text))]
+    fmt = {
+        "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+        "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+        "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    }[media]
+    return [row[var].value for row in ox.parse_query_results(response.content, format=fmt)]
+
+
+def sparql_get(client, query, **params):
+    return client.get("/sparql", params={"query": query, **params})
+
+
+# --- Protocol ----------------------------------------------------------------------------
+
+
+def test_get_post_form_and_post_direct_give_the_same_answer(client):
+    q = f"SELECT ?c WHERE {{ ?c a <{CITY}> }} ORDER BY ?c"
+    a = sparql_get(client, q)
+    b = client.post("/sparql", data={"query": q})
+    c = client.post(
+        "/sparql", content=q.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
+    for r in (a, b, c):
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"].startswith("application/sparql-results+json")
+    values = [[row["c"]["value"] for row in r.json()["results"]["bindings"]] for r in (a, b, c)]
+    assert values[0] == values[1] == values[2]
+    assert TOKYO in values[0] and KL in values[0]
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt", "media"),
+    [
+        ("application/sparql-results+json", None, "application/sparql-results+json"),
+        ("application/sparql-results+xml", None, "application/sparql-results+xml"),
+        ("text/csv", None, "text/csv"),
+        ("text/tab-separated-values", None, "text/tab-separated-values"),
+        ("application/json", None, "application/sparql-results+json"),
+        (None, "xml", "application/sparql-results+xml"),
+        ("text/csv", "tsv", "text/tab-separated-values"),
+    ],
+)
+def test_select_formats_by_accept_and_format(client, accept, fmt, media):
+    q = f"SELECT ?label WHERE {{ <{TOKYO}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
+    headers = {"Accept": accept} if accept else {}
+    params = {"query": q, **({"format": fmt} if fmt else {})}
+    r = client.get("/sparql", params=params, headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].split(";")[0] == media
+    assert "Accept" in r.headers["vary"]
+    assert values(r, "label") == ["Tokyo"]
+
+
+@pytest.mark.parametrize(
+    "media", ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+)
+@pytest.mark.parametrize("form", ["CONSTRUCT", "DESCRIBE"])
+def test_graph_results_in_every_rdf_format(client, media, form):
+    q = (
+        f"CONSTRUCT {{ <{TOKYO}> ?p ?o }} WHERE {{ <{TOKYO}> ?p ?o }}"
+        if form == "CONSTRUCT"
+        else f"DESCRIBE <{TOKYO}>"
+    )
+    r = client.get("/sparql", params={"query": q}, headers={"Accept": media})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].split(";")[0] == media
+    fmt = {
+        "text/turtle": "turtle",
+        "application/n-triples": "nt",
+        "application/ld+json": "json-ld",
+        "application/rdf+xml": "xml",
+    }[media]
+    g = rdflib.Graph().parse(data=r.content, format=fmt)
+    labels = set(g.objects(rdflib.URIRef(TOKYO), rdflib.RDFS.label))
+    assert rdflib.Literal("Tokyo", lang="en") in labels
+
+
+def test_ask_answers_boolean(client):
+    r = sparql_get(client, f"ASK {{ <{TOKYO}> a <{CITY}> }}")
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    r = client.get(
+        "/sparql",
+        params={"query": "ASK { <urn:x:none> ?p ?o }"},
+        headers={"Accept": "application/sparql-results+xml"},
+    )
+    assert bool(ox.parse_query_results(r.content, format=ox.QueryResultsFormat.XML)) is False
+
+
+def test_default_graph_is_the_union_and_protocol_dataset_overrides_from(client):
+    triple = f"<{KL}> a <{CITY}>"
+    assert sparql_get(client, f"ASK {{ {triple} }}").json()["boolean"] is True
+    # FROM an unrelated graph hides the union
+    assert sparql_get(client, f"ASK FROM <urn:x:empty> {{ {triple} }}").json()["boolean"] is False
+    # default-graph-uri overrides the FROM clause (SPARQL 1.1 Protocol 2.1.4)
+    r = client.get(
+        "/sparql",
+        params={"query": f"ASK FROM <urn:x:empty> {{ {triple} }}", "default-graph-uri": KL_GRAPH},
+    )
+    assert r.json()["boolean"] is True
+    r = client.get(
+        "/sparql",
+        params={"query": f"ASK {{ GRAPH ?g {{ {triple} }} }}", "named-graph-uri": "urn:x:empty"},
+    )
+    assert r.json()["boolean"] is False
+    r = client.post(
+        "/sparql",
+        data={"query": f"SELECT ?g {{ GRAPH ?g {{ {triple} }} }}", "named-graph-uri": KL_GRAPH},
+    )
+    assert [b["g"]["value"] for b in r.json()["results"]["bindings"]] == [KL_GRAPH]
+
+
+def test_service_description_without_query(client):
+    r = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    g = rdflib.Graph().parse(data=r.text, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    service = next(g.subjects(rdflib.RDF.type, sd.Service))
+    assert (service, sd.supportedLanguage, sd.SPARQL11Query) in g
+    assert (service, sd.feature, sd.UnionDefaultGraph) in g
+    assert rdflib.URIRef(KL_GRAPH) in set(g.objects(None, sd.name))
+    html = client.get("/sparql", headers={"Accept": "text/html"})
+    assert html.status_code == 200 and "<form" in html.text
+
+
+# --- Errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "status", "fragment"),
+    [
+        ("GET", {"params": {"query": "SELECT * WHERE { ?s ?p }"}}, 400, "line 1, column"),
+        ("GET", {"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400, "once"),
+        ("GET", {"params": {"default-graph-uri": KL_GRAPH}}, 400, "missing"),
+        ("POST", {"data": {"default-graph-uri": KL_GRAPH}}, 400, "missing"),
+        (
+            "POST",
+            {"content": b"ASK {}", "headers": {"Content-Type": "text/plain"}},
+            415,
+            "application/sparql-query",
+        ),
+        ("POST", {"content": b"ASK {}"}, 415, "Content-Type"),
+        (
+            "POST",
+            {
+                "content": "ASK {}".encode("utf-16"),
+                "headers": {"Content-Type": "application/sparql-query; charset=UTF-16"},
+            },
+            415,
+            "UTF-8",
+        ),
+        (
+            "POST",
+            {
+                "content": b"ASK { <urn:\xff> ?p ?o }",
+                "headers": {"Content-Type": "application/sparql-query"},
+            },
+            400,
+            "UTF-8",
+        ),
+        (
+            "POST",
+            {
+                "content": b"query=ASK%20%7B%FF%7D",
+                "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+            },
+            400,
+            "UTF-8",
+        ),
+        (
+            "POST",
+            {
+                "content": b"INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                "headers": {"Content-Type": "application/sparql-update"},
+            },
+            403,
+            "read-only",
+        ),
+        ("POST", {"data": {"update": "CLEAR ALL"}}, 403, "read-only"),
+        ("GET", {"params": {"update": "CLEAR ALL"}}, 403, "read-only"),
+        ("GET", {"params": {"query": "DELETE WHERE { ?s ?p ?o }"}}, 403, "read-only"),
+        ("GET", {"params": {"query": "LOAD <http://127.0.0.1:9/x>"}}, 403, "read-only"),
+        ("GET", {"params": {"query": "ASK {}", "format": "png"}}, 406, "format"),
+        (
+            "GET",
+            {"params": {"query": "ASK {}"}, "headers": {"Accept": "image/png"}},
+            406,
+            "accepted",
+        ),
+        (
+            "GET",
+            {"params": {"query": "ASK {}", "default-graph-uri": "not an iri"}},
+            400,
+            "absolute IRI",
+        ),
+        ("GET", {"params": {"query": "   "}}, 400, "empty"),
+        (
+            "POST",
+            {"content": b"x" * 200_001, "headers": {"Content-Type": "application/sparql-query"}},
+            413,
+            "larger",
+        ),
+        ("PUT", {"params": {"query": "ASK {}"}}, 405, "Method Not Allowed"),
+    ],
+)
+def test_errors_are_4xx_with_a_message(client, method, kwargs, status, fragment):
+    r = client.request(method, "/sparql", **kwargs)
+    assert r.status_code == status, r.text
+    if fragment:
+        body = r.json()
+        assert fragment in body["message"], body
+        assert body["status"] == status
+
+
+def test_invalid_utf8_in_the_url_is_refused(client):
+    r = client.get("/sparql?query=ASK%20%7B%FF%7D")
+    assert r.status_code == 400 and "UTF-8" in r.json()["message"]
+    r = client.get("/id/city/%FF%FE")
+    assert r.status_code == 400
+
+
+def _raw_get(url: str, target: str) -> bytes:
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(
+            f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode()
+        )
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_long_get_queries_work_and_oversized_ones_are_refused(server):
+    url = server[0]
+    long_ok = "/sparql?query=" + quote("ASK {} #" + "x" * 60_000)
+    assert _raw_get(url, long_ok).startswith(b"HTTP/1.1 200")
+    too_long = "/sparql?query=" + quote("ASK {} #" + "x" * 200_001)
+    # 414 from the app, or 400 from the HTTP parser when its own line limit is lower
+    status = _raw_get(url, too_long)[:12]
+    assert status in (b"HTTP/1.1 414", b"HTTP/1.1 400"), status
+
+
+# --- Safety ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "query",
+    [
+        CROSS,
+        # an aggregate over a large VALUES block joined with the whole store
+        "SELECT (SUM(?x) AS ?n) WHERE { VALUES ?x { "
+        + " ".join(str(i) for i in range(3000))
+        + " } ?a ?b ?c . ?d ?e ?f }",
+        # a deep join through property paths
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a (<urn:p>|!<urn:p>)* ?b . ?c (<urn:p>|!<urn:p>)* ?d . ?d ?e ?f }",
+    ],
+    ids=["cross-product", "values-aggregate", "path-join"],
+)
+def test_timeout_really_stops_the_query_and_the_server_recovers(client, server, query):
+    start = time.monotonic()
+    r = client.post(
+        "/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
+    took = time.monotonic() - start
+    assert r.status_code == 503, r.text
+    assert "longer than" in r.json()["message"]
+    assert took < TIMEOUT_S + 5
+    # the killed worker is replaced: the server keeps answering, on both workers
+    for _ in range(6):
+        assert sparql_get(client, "ASK {}").status_code == 200
+
+
+def test_deeply_nested_query_is_refused_without_crashing(client):
+    q = "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000
+    r = client.post(
+        "/sparql", content=q.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
+    assert r.status_code == 400 and "deeper than" in r.json()["message"]
+    q = "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
+    assert sparql_get(client, q).status_code == 400
+    assert sparql_get(client, "ASK {}").status_code == 200
+
+
+def test_row_cap_truncates_with_an_explicit_marker(client, server):
+    q = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    r = sparql_get(client, q)
+    assert r.status_code == 200, r.text + "".join(server[2][-30:])
+    assert r.headers["x-lcgraph-truncated"] == "true"
+    body = r.json()
+    assert body["truncated"] is True and body["maxRows"] == MAX_ROWS
+    assert len(body["results"]["bindings"]) == MAX_ROWS
+    csv = client.get("/sparql", params={"query": q}, headers={"Accept": "text/csv"})
+    assert csv.headers["x-lcgraph-truncated"] == "true"
+    assert len(values(csv, "s")) == MAX_ROWS
+    g = client.get(
+        "/sparql",
+        params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/n-triples"},
+    )
+    assert g.headers["x-lcgraph-truncated"] == "true"
+    assert len(g.text.strip().splitlines()) == MAX_ROWS
+    small = sparql_get(client, f"SELECT ?c WHERE {{ ?c a <{CITY}> }}")
+    assert "x-lcgraph-truncated" not in small.headers and "truncated" not in small.json()
+
+
+def test_no_outbound_request_ever(client):
+    canary = Canary()
+    try:
+        c = canary.url
+        refused = [
+            f"SELECT * WHERE {{ SERVICE <{c}/sparql> {{ ?s ?p ?o }} }}",
+            f"SELECT * WHERE {{ SERVICE SILENT <{c}/sparql> {{ ?s ?p ?o }} }}",
+            f"PREFIX e: <{c}/> SELECT * WHERE {{ service e:sparql {{ ?s ?p ?o }} }}",
+            "SELECT * WHERE { BIND(<"
+            + c.replace("h", "\\u0068", 1)
+            + "/sparql> AS ?e) SERVICE ?e { ?s ?p ?o } }",
+            "SELECT * WHERE { SERVICE <" + c.replace("h", "\\u0068", 1) + "/sparql> { ?s ?p ?o } }",
+            f"SELECT * WHERE {{ ?s ?p ?o FILTER(1 < 2) SERVICE <{c}/x> {{ ?s ?p ?o }} FILTER(2 > 1) }}",
+        ]
+        for q in refused:
+            r = sparql_get(client, q)
+            assert r.status_code == 400, (q, r.text)
+            assert "SERVICE" in r.json()["message"]
+        for q in [
+            f"SELECT * FROM <{c}/data> WHERE {{ ?s ?p ?o }}",
+            f"SELECT * FROM NAMED <{c}/g> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        ]:
+            assert sparql_get(client, q).status_code == 200
+        assert (
+            client.get(
+                "/sparql", params={"query": "ASK {}", "default-graph-uri": f"{c}/dg"}
+            ).status_code
+            == 200
+        )
+        assert client.post("/sparql", data={"update": f"LOAD <{c}/load>"}).status_code == 403
+        # a string or comment that mentions SERVICE is not a service clause
+        ok = f'SELECT ?x WHERE {{ BIND("SERVICE <{c}>" AS ?x) }} # SERVICE <{c}>'
+        assert sparql_get(client, ok).status_code == 200
+    finally:
+        hits = canary.close()
+    assert hits == []
+
+
+@pytest.mark.slow
+def test_a_slow_query_does_not_block_fifty_other_clients(client, server):
+    url = server[0]
+    slow_result: dict = {}
+
+    def slow() -> None:
+        with httpx.Client(base_url=url, timeout=30) as c:
+            slow_result["response"] = c.post(
+                "/sparql",
+                content=CROSS.encode(),
+                headers={"Content-Type": "application/sparql-query"},
+            )
+            slow_result["done"] = time.monotonic()
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.5)  # the slow query holds a worker now
+    start = time.monotonic()
+    q = f"SELECT ?label WHERE {{ <{TOKYO}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
+
+    def fast(i: int) -> tuple[int, float]:
+        with httpx.Client(base_url=url, timeout=30) as c:
+            r = c.get("/sparql", params={"query": q + f" # client {i}"})
+            return r.status_code, time.monotonic()
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(fast, range(50)))
+    thread.join()
+    assert [status for status, _ in results] == [200] * 50
+    assert slow_result["response"].status_code == 503
+    # every fast client was answered while the slow query was still running
+    assert max(t for _, t in results) < slow_result["done"], (
+        max(t for _, t in results) - start,
+        slow_result["done"] - start,
+    )
+
+
+# --- Linked data -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "location", "parse"),
+    [
+        ("text/html", "/page/city/tokyo", None),
+        ("text/turtle", "/data/city/tokyo.ttl", "turtle"),
+        ("application/n-triples", "/data/city/tokyo.nt", "nt"),
+        ("application/ld+json", "/data/city/tokyo.jsonld", "json-ld"),
+        ("application/rdf+xml", "/data/city/tokyo.rdf", "xml"),
+        ("application/trig", "/data/city/tokyo.trig", "trig"),
+        ("application/n-quads", "/data/city/tokyo.nq", "nquads"),
+    ],
+)
+def test_entity_iri_dereferences_by_conneg(client, accept, location, parse):
+    r = client.get("/id/city/tokyo", headers={"Accept": accept})
+    assert r.status_code == 303
+    assert r.headers["location"] == location
+    assert "Accept" in r.headers["vary"]
+    assert 'rel="alternate"' in r.headers["link"]
+    doc = client.get(location, headers={"Accept": accept})
+    assert doc.status_code == 200
+    assert doc.headers["content-type"].split(";")[0] == accept
+    if parse is None:
+        assert "<h1" in doc.text and "Tokyo" in doc.text
+        return
+    body = doc.content
+    if parse == "json-ld":
+        data = json.loads(body)
+        assert data["@context"].endswith("/context.jsonld")
+        data["@context"] = client.get("/context.jsonld").json()["@context"]
+        body = json.dumps(data).encode()
+    if parse in ("trig", "nquads"):
+        ds = rdflib.Dataset()
+        ds.parse(data=body, format=parse)
+        graphs = {str(g) for _s, _p, _o, g in ds.quads((rdflib.URIRef(TOKYO), None, None, None))}
+        assert KL_GRAPH in graphs
+        return
+    g = rdflib.Graph().parse(data=body, format=parse)
+    assert (rdflib.URIRef(TOKYO), rdflib.RDF.type, rdflib.URIRef(CITY)) in g
+    assert (rdflib.URIRef(TOKYO), rdflib.RDFS.label, rdflib.Literal("Tokyo", lang="en")) in g
+
+
+def test_unknown_slug_is_404_with_suggestions(client):
+    r = client.get("/id/city/tokio", headers={"Accept": "application/json"})
+    assert r.status_code == 404
+    assert r.json()["suggestions"][0]["iri"] == TOKYO
+    html = client.get("/id/city/kuala-lumpu", headers={"Accept": "text/html"})
+    assert html.status_code == 404 and "/id/city/kuala-lumpur" in html.text
+
+
+def test_dumps_round_trip_to_an_isomorphic_dataset(client, built):
+    _, quads = built
+    listing = client.get("/download/", headers={"Accept": "application/json"}).json()
+    sums = dict(line.split()[::-1] for line in client.get("/download/SHA256SUMS").text.splitlines())
+    assert {d["name"] for d in listing["dumps"]} == {f"lcgraph.{e}.gz" for e in ex.DUMP_FORMATS}
+    union = [
+        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+        for t in ex.union_triples(quads)
+    ]
+    import hashlib
+
+    for dump in listing["dumps"]:
+        r = client.get(dump["url"])
+        assert r.status_code == 200 and r.headers["content-type"] == "application/gzip"
+        assert hashlib.sha256(r.content).hexdigest() == dump["sha256"] == sums[dump["name"]]
+        ext = dump["name"].split(".")[1]
+        back = ex.read_dump(gzip.decompress(r.content), ext)
+        expected = quads if dump["named_graphs"] else union
+        assert ex.isomorphic(back, expected), dump["name"]
+
+
+def test_void_describes_the_dataset(client):
+    r = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    g = rdflib.Graph().parse(data=r.text, format="turtle")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    ds = rdflib.URIRef("https://w3id.org/lcc/dataset")
+    assert int(next(g.objects(ds, void.triples))) > 1000
+    classes = {
+        next(g.objects(p, void["class"])): int(next(g.objects(p, void.entities)))
+        for p in g.objects(ds, void.classPartition)
+    }
+    assert classes[rdflib.URIRef(CITY)] >= 2
+    linksets = list(g.subjects(rdflib.RDF.type, void.Linkset))
+    assert linksets and int(next(g.objects(linksets[0], void.triples))) >= 2
+    assert len(list(g.objects(ds, void.dataDump))) == len(ex.DUMP_FORMATS)
+    assert (ds, void.sparqlEndpoint, rdflib.URIRef("https://w3id.org/lcc/sparql")) in g
+
+
+def test_ontology_page_and_file(client):
+    html = client.get("/ontology", headers={"Accept": "text/html"})
+    assert html.status_code == 200 and 'id="City"' in html.text and 'id="partner"' in html.text
+    ttl = client.get("/ontology", headers={"Accept": "text/turtle"})
+    g = rdflib.Graph().parse(data=ttl.text, format="turtle")
+    assert (rdflib.URIRef(CITY), rdflib.RDF.type, rdflib.OWL.Class) in g
+    assert client.get("/ontology.ttl").text == ttl.text
+
+
+def test_no_traceback_in_the_server_log(server):
+    _, _, lines = server
+    assert not any("Traceback" in line for line in lines), "".join(lines)

@@ -1,0 +1,288 @@
+"""The web app through FastAPI's TestClient: pages, data documents, base IRI, store changes."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+import rdflib.compare
+from fastapi.testclient import TestClient
+
+from lcgraph import export as ex
+from lcgraph.config import Settings
+from lcgraph.store import add_quads, remove_quads
+from lcgraph.web.app import ROUTERS, create_app
+
+TOKYO = "https://w3id.org/lcc/id/city/tokyo"
+ANMC21 = "https://w3id.org/lcc/id/network/asian-network-of-major-cities-21"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    settings = Settings.from_env().with_(
+        store_path=tmp_path_factory.mktemp("none") / "absent", workers=1
+    )
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_store_is_built_in_memory_when_none_exists(client):
+    assert client.app.state.store_path is None
+    assert (
+        client.get("/sparql", params={"query": f"ASK {{ <{TOKYO}> ?p ?o }}"}).json()["boolean"]
+        is True
+    )
+
+
+def test_entity_page_shows_labels_links_sources_and_incoming_links(client):
+    r = client.get("/page/city/tokyo")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    html = r.text
+    assert html.count("<h1") == 1 and '<h1 id="top">Tokyo</h1>' in html
+    assert 'lang="en"' in html and 'aria-label="Site"' in html
+    assert 'href="/ontology#City"' in html  # the type links to its documentation
+    assert "kl-tokyo-collaboration" in html  # the source of statements
+    assert 'href="/page/city/kuala-lumpur"' in html or "/page/collaboration/" in html
+    assert (
+        "Linked from" in html
+        and 'href="/page/network/asian-network-of-major-cities-21#tokyo"' in html
+    )
+    assert 'rel="alternate"' in r.headers["link"]
+
+
+def test_hash_nodes_belong_to_the_page_of_their_base(client):
+    html = client.get("/page/network/asian-network-of-major-cities-21").text
+    assert 'id="tokyo"' in html and 'id="kuala-lumpur"' in html
+    ttl = client.get("/data/network/asian-network-of-major-cities-21.ttl").text
+    g = rdflib.Graph().parse(data=ttl, format="turtle")
+    membership = rdflib.URIRef(ANMC21 + "#tokyo")
+    assert (membership, rdflib.URIRef("http://www.w3.org/ns/org#member"), rdflib.URIRef(TOKYO)) in g
+    # labels of linked things come along, so the document is readable on its own
+    assert (rdflib.URIRef(TOKYO), rdflib.RDFS.label, rdflib.Literal("Tokyo", lang="en")) in g
+
+
+def test_data_negotiates_without_extension(client):
+    r = client.get("/data/city/tokyo", headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and r.headers["content-location"] == "/data/city/tokyo.nt"
+    assert client.get("/data/city/tokyo.xyz").status_code == 404
+    assert client.get("/data/city/tokyo", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_jsonld_uses_the_published_context(client):
+    ctx = client.get("/context.jsonld").json()["@context"]
+    assert ctx["lcc"] == "https://w3id.org/lcc/ontology#" and ctx["partner"] == {
+        "@id": "lcc:partner",
+        "@type": "@id",
+    }
+    doc = client.get("/data/city/tokyo.jsonld").json()
+    assert doc["@context"].endswith("/context.jsonld")
+    doc["@context"] = ctx
+    g = rdflib.Graph().parse(data=json.dumps(doc), format="json-ld")
+    ttl = rdflib.Graph().parse(data=client.get("/data/city/tokyo.ttl").text, format="turtle")
+    assert rdflib.compare.isomorphic(g, ttl)
+
+
+def test_unknown_kind_and_slug(client):
+    r = client.get("/id/town/tokyo", headers={"Accept": "application/json"})
+    assert r.status_code == 404 and "kinds" in r.json()["message"]
+    r = client.get("/page/city/TOKYO", headers={"Accept": "application/json"})
+    assert r.status_code == 404 and r.json()["suggestions"][0]["iri"] == TOKYO
+
+
+def test_ontology_documents_every_term(client):
+    html = client.get("/ontology").text
+    model = ex.ontology_model(client.app.state.settings)
+    terms = model["classes"] + model["object_properties"] + model["datatype_properties"]
+    terms += [s["term"] for s in model["schemes"]] + [
+        c for s in model["schemes"] for c in s["concepts"]
+    ]
+    assert len(terms) > 100
+    missing = [
+        t.name
+        for t in terms
+        if f'id="{t.name}"' not in html
+        or (
+            t.definition
+            and t.definition
+            not in html.replace("&#39;", "'").replace("&#34;", '"').replace("&amp;", "&")
+        )
+    ]
+    assert missing == []
+    assert "Class hierarchy" in html
+    assert client.get("/ontology", headers={"Accept": "application/n-triples"}).status_code == 200
+
+
+def test_download_index_html_and_json(client):
+    html = client.get("/download/", headers={"Accept": "text/html"}).text
+    assert "lcgraph.nq.gz" in html and "sha256sum -c" in html
+    listing = client.get("/download/", headers={"Accept": "application/json"}).json()
+    assert len(listing["dumps"]) == 5 and listing["void"] == "/.well-known/void"
+    assert client.get("/download/nope.gz").status_code == 404
+    r = client.get("/download/lcgraph.nq.gz")
+    etag = r.headers["etag"]
+    assert client.get("/download/lcgraph.nq.gz", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_on_store_change_reaches_queries_dumps_and_pages(client):
+    state = client.app.state
+    sums_before = client.get("/download/SHA256SUMS").text
+    new = "https://w3id.org/lcc/id/city/test-town"
+    graph = ox.NamedNode("https://w3id.org/lcc/graph/contrib")
+    quads = [
+        ox.Quad(
+            ox.NamedNode(new),
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode("https://w3id.org/lcc/ontology#City"),
+            graph,
+        ),
+        ox.Quad(
+            ox.NamedNode(new),
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+            ox.Literal("Test Town", language="en"),
+            graph,
+        ),
+    ]
+    ask = {"query": f"ASK {{ <{new}> ?p ?o }}"}
+    try:
+        add_quads(state.store, quads)
+        assert (
+            client.get("/sparql", params=ask).json()["boolean"] is False
+        )  # workers read a snapshot
+        generation = state.generation
+        assert state.on_store_change() == generation + 1
+        assert client.get("/sparql", params=ask).json()["boolean"] is True
+        assert client.get("/download/SHA256SUMS").text != sums_before
+        assert "Test Town" in client.get("/page/city/test-town").text
+    finally:
+        remove_quads(state.store, quads)
+        state.on_store_change()
+    assert client.get("/sparql", params=ask).json()["boolean"] is False
+
+
+def test_routers_are_an_extension_point():
+    assert ("lcgraph.web.sparql:router", True) in ROUTERS
+    assert any(spec.startswith("lcgraph.web.api_ingest") for spec, _ in ROUTERS)
+
+
+def test_another_base_iri_is_served_and_rewritten_consistently(tmp_path):
+    base = "https://example.org/lcc/"
+    settings = Settings.from_env().with_(base=base, store_path=tmp_path / "absent", workers=1)
+    with TestClient(create_app(settings)) as c:
+        r = c.get("/id/city/tokyo", headers={"Accept": "text/turtle"}, follow_redirects=True)
+        g = rdflib.Graph().parse(data=r.text, format="turtle")
+        me = rdflib.URIRef(f"{base}id/city/tokyo")
+        assert (me, rdflib.RDF.type, rdflib.URIRef("https://w3id.org/lcc/ontology#City")) in g
+        assert "w3id.org/lcc/id/" not in r.text and "w3id.org/lcc/graph/" not in r.text
+        sparql = c.get(
+            "/sparql", params={"query": f"SELECT ?g WHERE {{ GRAPH ?g {{ <{me}> a ?t }} }}"}
+        ).json()
+        assert {b["g"]["value"] for b in sparql["results"]["bindings"]} >= {
+            f"{base}graph/kl-tokyo-collaboration"
+        }
+        void = c.get("/.well-known/void", headers={"Accept": "text/turtle"}).text
+        assert f"<{base}dataset>" in void and f"<{base}sparql>" in void
+        assert "w3id.org/lcc/id/" not in void
+        nq = ex.read_dump(c.get("/download/lcgraph.nq.gz").content, "nq")
+        assert nq and not any(str(q.subject).startswith("<https://w3id.org/lcc/id/") for q in nq)
+        assert c.get("/context.jsonld").json()["@context"]["city"] == f"{base}id/city/"
+        page = c.get("/page/city/tokyo").text
+        assert f"{base}id/city/tokyo" in page
+
+
+def test_an_allowed_service_endpoint_is_queried_and_others_are_not(tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.lcserver import Canary
+
+    answer = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"from the partner"}}]}}'
+    calls = []
+
+    class Partner(BaseHTTPRequestHandler):
+        def do_POST(self):
+            calls.append(self.rfile.read(int(self.headers["content-length"])))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    partner = ThreadingHTTPServer(("127.0.0.1", 0), Partner)
+    threading.Thread(target=partner.serve_forever, daemon=True).start()
+    allowed = f"http://127.0.0.1:{partner.server_address[1]}/sparql"
+    canary = Canary()
+    settings = Settings.from_env().with_(
+        store_path=tmp_path / "absent", workers=1, service_allowlist=(allowed,)
+    )
+    try:
+        with TestClient(create_app(settings)) as c:
+            r = c.get(
+                "/sparql",
+                params={"query": f"SELECT ?x WHERE {{ SERVICE <{allowed}> {{ ?x ?p ?o }} }}"},
+            )
+            assert r.status_code == 200, r.text
+            assert [b["x"]["value"] for b in r.json()["results"]["bindings"]] == [
+                "from the partner"
+            ]
+            r = c.get(
+                "/sparql",
+                params={
+                    "query": f"SELECT ?x WHERE {{ SERVICE <{canary.url}/sparql> {{ ?x ?p ?o }} }}"
+                },
+            )
+            assert r.status_code == 400
+            sd = c.get("/sparql", headers={"Accept": "text/turtle"}).text
+            assert "BasicFederatedQuery" in sd
+    finally:
+        partner.shutdown()
+        hits = canary.close()
+    assert len(calls) == 1 and hits == []
+
+
+def test_serve_reports_a_busy_port_as_one_line(tmp_path):
+    import socket
+
+    from click.testing import CliRunner
+
+    from lcgraph.cli import cli
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(
+            cli, ["--store", str(tmp_path / "absent"), "serve", "--port", str(port)]
+        )
+    assert result.exit_code == 2
+    assert "cannot listen on 127.0.0.1" in result.output and "Traceback" not in result.output
+
+
+def test_read_only_paths_allow_cross_origin_use_and_head(client):
+    pre = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://partner.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == "*"
+    assert "POST" in pre.headers["access-control-allow-methods"]
+    r = client.get(
+        "/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://partner.example"}
+    )
+    assert (
+        r.headers["access-control-allow-origin"] == "*"
+        and "X-LCGraph-Truncated" in r.headers["access-control-expose-headers"]
+    )
+    assert client.get("/context.jsonld").headers["access-control-allow-origin"] == "*"
+    head = client.head("/id/city/tokyo", headers={"Accept": "text/turtle"}, follow_redirects=False)
+    assert head.status_code == 303 and head.headers["location"] == "/data/city/tokyo.ttl"
+    head = client.head("/download/lcgraph.nq.gz")
+    assert head.status_code == 200 and int(head.headers["content-length"]) > 1000
+    assert "access-control-allow-origin" not in client.get("/docs").headers
