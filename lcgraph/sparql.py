@@ -96,8 +96,21 @@ def literal_term(value: str, datatype: str | None = None, lang: str | None = Non
     return Term("literal", canonical_number(value, datatype), datatype)
 
 
+_CANONICAL = {
+    XSD + "integer": re.compile(r"(0|-?[1-9][0-9]*)\Z"),
+    XSD + "decimal": re.compile(r"(0|-?[1-9][0-9]*|-?(0|[1-9][0-9]*)\.[0-9]*[1-9])\Z"),
+}
+
+
 def canonical_number(value: str, datatype: str) -> str:
-    """The canonical lexical form of an xsd:integer or xsd:decimal (others unchanged)."""
+    """The canonical lexical form of an xsd:integer or xsd:decimal (others unchanged).
+
+    >>> canonical_number("50.0", XSD + "decimal"), canonical_number("-0", XSD + "integer")
+    ('50', '0')
+    """
+    canonical = _CANONICAL.get(datatype)
+    if canonical is None or canonical.match(value):  # most values already are: skip Decimal
+        return value
     try:
         if datatype == XSD + "integer":
             return str(int(value))
