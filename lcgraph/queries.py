@@ -11,8 +11,8 @@ into the query:
   syntax (strings escaped, IRIs checked). Unset optional parameters are left out of the block
   (the variable stays unbound, so queries test ``BOUND(?x)``, or use the parameter's variable in
   a triple pattern, which then matches anything): a column of ``UNDEF`` means the same in
-  SPARQL but makes Oxigraph's planner give up on index joins (a 3 ms query took 49 s at 200 k
-  triples, ``bench/bench_queries.py``);
+  SPARQL but costs Oxigraph's planner up to twice the time (``memberships`` without a group:
+  0.37 s against 0.19 s at 200 k triples, ``bench/bench_queries.py``);
 * ``rdflib``, an rdflib Dataset of the same files (a slower reference implementation): rdflib's
   own ``initBindings``, because rdflib's evaluator joins a leading ``VALUES`` block with
   ``UNION`` patterns very slowly (seconds instead of milliseconds on the seed graph).

@@ -675,3 +675,20 @@ def test_cli_refuses_bytes_that_are_not_utf8(disk_store):
     )
     assert result.returncode == 2
     assert b"not valid Unicode text" in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_cq17_speakers_with_organisations_and_positions(seed_store, settings):
+    rows = run("people", settings=settings, store=seed_store, event="session-d3-2015")
+    assert {(r["personLabel"], r["organisationLabel"], r["unitLabel"]) for r in rows} == {
+        (
+            "Naoki Mori",
+            "Japan International Cooperation Agency",
+            "Office for Climate Change, JICA",
+        ),
+        (
+            "Kim Sang-Kap",
+            "Gwangju",
+            "Secretariat of Urban Environmental Accords, Gwangju Metropolitan Government",
+        ),
+    }
+    assert all(r["position"] and r["eventLabel"].startswith("Session D3") for r in rows)

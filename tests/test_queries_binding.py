@@ -67,8 +67,8 @@ def test_any_iri_text_is_refused_or_one_iri(engine, value, echo, settings, empty
 
 
 def test_unset_parameters_stay_out_of_the_values_block(settings):
-    # an UNDEF column means the same in SPARQL, but makes Oxigraph's planner give up on index
-    # joins (bench/bench_queries.py): unset parameters are left out instead
+    # an UNDEF column means the same in SPARQL, but costs Oxigraph up to twice the time
+    # (bench/bench_queries.py): unset parameters are left out instead
     assert values_block({"a": None}) == ""
     block = values_block({"a": literal_term("x"), "b": None, "c": iri_term("https://e.org/c")})
     assert block == '\n  VALUES (?a ?c) { ("x" <https://e.org/c>) }\n'
