@@ -409,6 +409,8 @@ def cap(seconds: float) -> Iterator[None]:
 
 def normalise(result) -> list[tuple]:
     """Rows as comparable tuples: canonical terms, GROUP_CONCAT parts sorted, rows sorted."""
+    if result.form in ("CONSTRUCT", "DESCRIBE"):
+        return sorted((s.n3(), p.n3(), o.n3()) for s, p, o in result.triples)
     rows = []
     for row in result.terms:
         cells = []
@@ -534,7 +536,7 @@ def bench(args: argparse.Namespace) -> tuple[dict, list[dict]]:
                         "seconds": times,
                         "min": min(times),
                         "median": statistics.median(times),
-                        "rows": len(result.terms) if result is not None else None,
+                        "rows": len(result) if result is not None else None,
                         "capped": capped and tool == "rdflib",
                         "same_answers": same,
                     }

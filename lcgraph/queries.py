@@ -445,6 +445,23 @@ class Result:
     def to_ntriples(self) -> str:
         return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in self.triples)
 
+    def to_turtle(self, prefixes: Mapping[str, str] | None = None) -> str:
+        """The triples of a CONSTRUCT or DESCRIBE as Turtle, with the given prefixes."""
+        import pyoxigraph as ox
+
+        def term(t: Term):
+            if t.kind == "uri":
+                return ox.NamedNode(t.value)
+            if t.kind == "bnode":
+                return ox.BlankNode(t.value)
+            if t.lang:
+                return ox.Literal(t.value, language=t.lang)
+            return ox.Literal(t.value, datatype=ox.NamedNode(t.datatype or XSD + "string"))
+
+        triples = [ox.Triple(term(s), term(p), term(o)) for s, p, o in self.triples]
+        out = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes or {}))
+        return out.decode("utf-8")
+
 
 # --- Engines -----------------------------------------------------------------------------
 

@@ -56,7 +56,7 @@ def test_runs_with_its_example_on_the_seed_graph(name, seed_store, settings):
     query = CATALOGUE[name]
     result = run(query, settings=settings, store=seed_store, params=example_params(query))
     assert result.form in ("SELECT", "ASK", "CONSTRUCT")
-    assert len(result.terms) > 0, f"{name}: its example returns no rows on the seed graph"
+    assert len(result) > 0, f"{name}: its example returns no rows on the seed graph"
 
 
 def names(result, var) -> set:
@@ -692,3 +692,20 @@ def test_cq17_speakers_with_organisations_and_positions(seed_store, settings):
         ),
     }
     assert all(r["position"] and r["eventLabel"].startswith("Session D3") for r in rows)
+
+
+def test_cli_construct_as_turtle_and_table(invoke):
+    import rdflib
+
+    result = invoke("query", "entity-triples", "-p", "entity=network:anmc21", "--format", "turtle")
+    assert result.exit_code == 0, result.stderr
+    assert "@prefix network: <https://w3id.org/lcc/id/network/>" in result.stdout
+    graph = rdflib.Graph().parse(data=result.stdout, format="turtle")
+    anmc21 = rdflib.URIRef("https://w3id.org/lcc/id/network/anmc21")
+    tokyo = rdflib.URIRef("https://w3id.org/lcc/id/network/anmc21#tokyo")
+    assert {str(s) for s in graph.subjects()} == {str(anmc21), str(tokyo), f"{anmc21}#kuala-lumpur"}
+    assert (tokyo, rdflib.URIRef("http://www.w3.org/ns/org#member"), None) in graph
+    assert len(graph) == 20
+    table = invoke("query", "entity-triples", "-p", "entity=network:anmc21")
+    assert table.exit_code == 0 and "predicate" in table.stdout and "20 triple(s)" in table.stderr
+    assert "network:anmc21" in table.stdout
