@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import platform
@@ -494,6 +495,10 @@ def bench(args: argparse.Namespace) -> tuple[dict, list[dict]]:
         dataset = load_rdflib(settings)
         meta["rdflib_load_s"] = time.perf_counter() - start
         meta["peak_mb_after_load"] = peak_mb()
+        # rdflib's graph is millions of Python objects: without this, a full collection that
+        # happens to fall inside a timed run walks all of them (for either engine)
+        gc.collect()
+        gc.freeze()
 
         queries = catalogue(Settings.from_env())
         names = args.queries or sorted(queries)
