@@ -709,3 +709,13 @@ def test_cli_construct_as_turtle_and_table(invoke):
     table = invoke("query", "entity-triples", "-p", "entity=network:anmc21")
     assert table.exit_code == 0 and "predicate" in table.stdout and "20 triple(s)" in table.stderr
     assert "network:anmc21" in table.stdout
+
+
+def test_default_graph_is_the_set_union_on_every_local_engine(seed_store, settings):
+    # a triple stated by two documents is one triple of the default graph, on both engines
+    triples = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    quads = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    on_ox = run_text(triples, settings=settings, store=seed_store).rows[0]["n"]
+    on_rdflib = run_text(triples, settings=settings, engine="rdflib").rows[0]["n"]
+    in_graphs = run_text(quads, settings=settings, store=seed_store).rows[0]["n"]
+    assert on_ox == on_rdflib < in_graphs
