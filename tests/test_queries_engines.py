@@ -8,20 +8,13 @@ The remote store is loaded with `lcgraph push` (SPARQL 1.1 Graph Store Protocol)
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import threading
-import time
-import unicodedata
 import urllib.parse
 import urllib.request
 
 import pytest
 from conftest import lcgraph_cmd, subprocess_env
-from hypothesis import given
-from hypothesis import settings as hsettings
 from test_queries import CATALOGUE, example_params
-from test_queries_binding import TEXT
 
 from lcgraph.queries import run
 
@@ -147,95 +140,4 @@ def test_push_to_unreachable_store_fails_clearly(disk_store):
     )
     assert result.returncode == 2
     assert "cannot reach the graph store" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def _params_cases():
-    from test_queries import ANSWER_CASES
-
-    cases = {(name, tuple(sorted(params.items()))) for name, params, _, _ in ANSWER_CASES}
-    # every query with its defaults too: unset optional parameters are left unbound
-    cases |= {(name, ()) for name, q in CATALOGUE.items() if not any(p.required for p in q.params)}
-    return sorted(cases)
-
-
-@pytest.mark.parametrize(("name", "params"), _params_cases())
-def test_same_answers_with_other_parameters(name, params, seed_store, settings, loaded_server):
-    params = dict(params)
-    expected = normalise(run(name, settings=settings, store=seed_store, params=params))
-    assert normalise(run(name, settings=settings, engine="rdflib", params=params)) == expected
-    remote = run(name, settings=settings, endpoint=f"{loaded_server}/query", params=params)
-    assert normalise(remote) == expected
-
-
-@hsettings(max_examples=40, deadline=None)
-@given(text=TEXT.filter(bool))
-def test_any_string_is_one_literal_on_a_remote_endpoint(text, echo, settings, loaded_server):
-    rows = run(echo, settings=settings, endpoint=f"{loaded_server}/query", text=text).rows
-    expected = unicodedata.normalize("NFC", text)
-    assert rows == [{"text": expected, "entity": None, "length": len(expected)}]
-
-
-@pytest.fixture
-def silent_server():
-    """A TCP server on 127.0.0.1 that accepts connections and never answers."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.settimeout(0.2)
-    accepted: list[socket.socket] = []
-    stop_event = threading.Event()
-
-    def accept() -> None:
-        while not stop_event.is_set():
-            try:
-                accepted.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.getsockname()[1]}/query"
-    finally:
-        stop_event.set()
-        thread.join(2)
-        for conn in accepted:
-            conn.close()
-        server.close()
-
-
-def test_remote_timeout_is_exit_code_3(silent_server):
-    start = time.monotonic()
-    result = subprocess.run(
-        lcgraph_cmd(
-            "query", "cq05-eco-model-and-futurecity", "--endpoint", silent_server, "--timeout", "1"
-        ),
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-        timeout=60,
-    )
-    assert result.returncode == 3, result.stderr
-    assert "no answer within 1" in result.stderr and "Traceback" not in result.stderr
-    assert time.monotonic() - start < 30
-
-
-def test_unreachable_endpoint_on_the_cli():
-    from conftest import free_port
-
-    result = subprocess.run(
-        lcgraph_cmd(
-            "query",
-            "cq05-eco-model-and-futurecity",
-            "--endpoint",
-            f"http://127.0.0.1:{free_port()}/query",
-        ),
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-        timeout=60,
-    )
-    assert result.returncode == 2
-    assert result.stderr.startswith("error: cannot reach the endpoint")
     assert "Traceback" not in result.stderr
