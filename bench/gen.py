@@ -50,7 +50,8 @@ from itertools import accumulate
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+#: Where :func:`dataset` keeps generated graphs (``LCGRAPH_BENCH_OUT`` moves it, e.g. for tests).
+OUT = Path(os.environ.get("LCGRAPH_BENCH_OUT", ROOT / "bench" / "out"))
 
 #: Bump when the output changes, so that cached datasets are regenerated.
 GEN_VERSION = 1
@@ -931,6 +932,27 @@ def dataset(scale: str = "S", seed: int = DEFAULT_SEED, out: Path | None = None)
     shutil.rmtree(root, ignore_errors=True)
     tmp.rename(root)
     return root
+
+
+def dataset_in_subprocess(scale: str = "S", seed: int = DEFAULT_SEED) -> Path:
+    """:func:`dataset`, generating (when needed) in a child process.
+
+    A benchmark parent stays small this way: Linux carries a parent's peak memory over into a
+    child it starts (the high-water mark survives ``fork`` and ``exec``), so a parent that had
+    loaded the GeoNames cities would inflate every peak it then measures.
+    """
+    import subprocess
+
+    root = OUT / f"gen-{scale}-s{seed}"
+    stamp = root / "gen.json"
+    if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")).get("generator") == GEN_VERSION:
+        return root
+    subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--scale", scale, "--seed", str(seed)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return dataset(scale, seed)
 
 
 def main(argv: list[str] | None = None) -> int:
