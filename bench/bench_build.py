@@ -28,12 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import gen  # noqa: E402
-import harness  # noqa: E402
+import gen
+import harness
 
 COUNT_CITIES = (
-    "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { "
-    "?c a <https://w3id.org/lcc/ontology#City> }"
+    "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <https://w3id.org/lcc/ontology#City> }"
 )
 
 
@@ -74,6 +73,7 @@ def bench(args) -> list[dict]:
     common = {"scale": args.scale, "triples": triples}
     rows = []
     try:
+
         def clean() -> None:
             shutil.rmtree(store, ignore_errors=True)
 
@@ -143,7 +143,9 @@ def bench(args) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     harness.standard_args(parser)
-    parser.add_argument("--cap", type=float, default=harness.cap(1800), help="stop a peer's run after S s")
+    parser.add_argument(
+        "--cap", type=float, default=harness.cap(1800), help="stop a peer's run after S s"
+    )
     parser.add_argument("--child", choices=["rdflib", "rdflib-query", "open"], help="(internal)")
     parser.add_argument("path", nargs="?", type=Path, help="(internal)")
     args = parser.parse_args(argv)

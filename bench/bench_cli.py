@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import harness  # noqa: E402
+import harness
 
 EAGER = "import click, rdflib, pyshacl, pyoxigraph, networkx, fastapi, lcgraph.cli"
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import gen  # noqa: E402
-import harness  # noqa: E402
+import gen
+import harness
 
 
 def child_pyshacl(root: Path) -> int:
@@ -79,7 +79,9 @@ def proposed_root(root: Path, work: Path) -> Path | None:
     (copy / "shapes").mkdir(parents=True)
     for path in (root / "shapes").glob("*.ttl"):
         (copy / "shapes" / path.name).write_text(path.read_text(encoding="utf-8"))
-    (copy / "shapes" / "places.ttl").write_text(text.replace(DISTINCT_CITY_QUERY, DISTINCT_CITY_JOIN))
+    (copy / "shapes" / "places.ttl").write_text(
+        text.replace(DISTINCT_CITY_QUERY, DISTINCT_CITY_JOIN)
+    )
     for name in ("data", "ontology"):
         (copy / name).symlink_to((root / name).resolve(), target_is_directory=True)
     return copy
@@ -144,7 +146,9 @@ def bench(args) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     harness.standard_args(parser)
-    parser.add_argument("--cap", type=float, default=harness.cap(900), help="stop a pySHACL run after S s")
+    parser.add_argument(
+        "--cap", type=float, default=harness.cap(900), help="stop a pySHACL run after S s"
+    )
     parser.add_argument("--child", type=Path, help="(internal) run plain pySHACL on this root")
     args = parser.parse_args(argv)
     if args.child:

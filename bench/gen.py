@@ -760,7 +760,9 @@ class Generator:
             net = self.nets[rng.randrange(len(self.nets))]
             pool = net.members or list(range(self.n))
             place = self.cities[pool[rng.randrange(len(pool))]]
-            start = f"{rng.randrange(2010, 2025)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 26):02d}"
+            start = (
+                f"{rng.randrange(2010, 2025)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 26):02d}"
+            )
             end = f"{start[:8]}{int(start[8:]) + rng.randrange(0, 3):02d}"
             label = f"{net.acronym} {place.name} {kinds[i % 4][5:]} {start[:4]}"
             pairs = [
@@ -819,7 +821,8 @@ class Generator:
             for part in range(0, len(members), CITIES_PER_PROFILE):
                 number = part // CITIES_PER_PROFILE + 1
                 d = self.doc(
-                    f"cities-{slugify(region)}-{number}", f"profiles of cities in {region} ({number})"
+                    f"cities-{slugify(region)}-{number}",
+                    f"profiles of cities in {region} ({number})",
                 )
                 for ci in members[part : part + CITIES_PER_PROFILE]:
                     city = self.cities[ci]
@@ -886,13 +889,21 @@ def write(docs: list[Document], data_dir: Path, base: str = DEFAULT_BASE) -> dic
 
 
 def generate(
-    out: Path, scale: str = "S", seed: int = DEFAULT_SEED, base: str = DEFAULT_BASE
+    out: Path,
+    scale: str = "S",
+    seed: int = DEFAULT_SEED,
+    base: str = DEFAULT_BASE,
+    cities: int | None = None,
 ) -> dict:
-    """Write a project root at ``out`` (``data/`` generated, the rest linked); return a manifest."""
+    """Write a project root at ``out`` (``data/`` generated, the rest linked); return a manifest.
+
+    ``cities`` overrides the scale's number of cities (tests use a few dozen).
+    """
     if scale not in SCALES:
         raise SystemExit(f"gen: unknown scale {scale!r} (one of {', '.join(SCALES)})")
     start = time.perf_counter()
-    docs = Generator(SCALES[scale], seed).run()
+    n = cities or SCALES[scale]
+    docs = Generator(n, seed).run()
     out.mkdir(parents=True, exist_ok=True)
     files = write(docs, out / "data", base)
     for name in ("ontology", "shapes", "queries"):
@@ -904,7 +915,7 @@ def generate(
         "seed": seed,
         "base": base,
         "generator": GEN_VERSION,
-        "cities": SCALES[scale],
+        "cities": n,
         "documents": len(docs),
         "triples": sum(files.values()),
         "files": files,
@@ -945,7 +956,10 @@ def dataset_in_subprocess(scale: str = "S", seed: int = DEFAULT_SEED) -> Path:
 
     root = OUT / f"gen-{scale}-s{seed}"
     stamp = root / "gen.json"
-    if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")).get("generator") == GEN_VERSION:
+    if (
+        stamp.is_file()
+        and json.loads(stamp.read_text(encoding="utf-8")).get("generator") == GEN_VERSION
+    ):
         return root
     subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--scale", scale, "--seed", str(seed)],

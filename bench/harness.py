@@ -15,6 +15,7 @@ Rows are plain dicts, written as JSON for ``bench/run.py``::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -132,10 +133,8 @@ def measure(
 
 def _show(part) -> str:
     text = str(part)
-    try:
+    with contextlib.suppress(ValueError):
         text = str(Path(text).relative_to(ROOT)) if text.startswith(str(ROOT)) else text
-    except ValueError:
-        pass
     return text if " " not in text else repr(text)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import harness  # noqa: E402
+import harness
 
 BENCH = Path(__file__).resolve().parent
 #: Modules whose numbers do not depend on the data scale: run once, at the first scale.
@@ -61,7 +61,7 @@ def run_module(path: Path, scale: str, repeat: int, cap: float | None, timeout: 
         ]
         extra = {"LCGRAPH_BENCH_CAP": str(cap)} if cap else {}
         start = time.perf_counter()
-        seconds, peak, code, timed_out, tail = harness.run_once(
+        _seconds, peak, code, timed_out, tail = harness.run_once(
             cmd, env=harness.env(**extra), timeout=timeout
         )
         rows = json.loads(json_path.read_text()) if json_path.is_file() else []
@@ -146,12 +146,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
     parser.add_argument("--json", type=Path, help="also write every result as JSON here")
+    parser.add_argument(
+        "--merge", type=Path, nargs="+", default=[], help="results (--json) of earlier runs to add"
+    )
     args = parser.parse_args(argv)
     args.argv = list(argv if argv is not None else sys.argv[1:])
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine, versions = harness.machine(), harness.versions()
     results = []
-    for path in discover(args.only):
+    for earlier in args.merge:
+        results.extend(json.loads(earlier.read_text(encoding="utf-8")))
+    for path in discover(args.only) if not (args.merge and not args.only) else []:
         name = path.stem.removeprefix("bench_")
         scales = args.scale[:1] if name in SCALE_FREE else args.scale
         for scale in scales:

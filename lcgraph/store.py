@@ -112,10 +112,14 @@ def _preserved_quads(path: Path, settings: Settings) -> list[ox.Quad]:
     try:
         old = ox.Store.read_only(str(path))
     except OSError as exc:
-        raise StoreError(f"{path}: cannot open the existing store to keep its contrib graph: {exc}") from exc
+        raise StoreError(
+            f"{path}: cannot open the existing store to keep its contrib graph: {exc}"
+        ) from exc
     quads: list[ox.Quad] = []
     for slug in PRESERVED_GRAPHS:
-        quads.extend(old.quads_for_pattern(None, None, None, ox.NamedNode(settings.graph_iri(slug))))
+        quads.extend(
+            old.quads_for_pattern(None, None, None, ox.NamedNode(settings.graph_iri(slug)))
+        )
     del old
     return quads
 
@@ -126,8 +130,9 @@ def _preserved_quads(path: Path, settings: Settings) -> list[ox.Quad]:
 LOAD_BATCH = 100_000
 
 
-def batched(quads: Iterable[ox.Quad], size: int = LOAD_BATCH) -> Iterator[list[ox.Quad]]:
-    """Lists of at most ``size`` quads, in order."""
+def batched(quads: Iterable[ox.Quad], size: int | None = None) -> Iterator[list[ox.Quad]]:
+    """Lists of at most ``size`` (default :data:`LOAD_BATCH`) quads, in order."""
+    size = size or LOAD_BATCH
     batch: list[ox.Quad] = []
     for quad in quads:
         batch.append(quad)
@@ -138,7 +143,9 @@ def batched(quads: Iterable[ox.Quad], size: int = LOAD_BATCH) -> Iterator[list[o
         yield batch
 
 
-def load_into(store: ox.Store, settings: Settings, progress: Callable[[Path, int], None] | None = None) -> list[Path]:
+def load_into(
+    store: ox.Store, settings: Settings, progress: Callable[[Path, int], None] | None = None
+) -> list[Path]:
     """Load ontology and data files into ``store``, streaming in batches; return the files."""
     loaded = []
     for path, graph in source_files(settings):
@@ -164,7 +171,12 @@ def _check_writable(target: Path) -> None:
         raise StoreError(f"{target}: exists and is not a store folder")
 
 
-def build(settings: Settings, *, in_memory: bool = False, progress: Callable[[Path, int], None] | None = None) -> tuple[ox.Store, BuildReport]:
+def build(
+    settings: Settings,
+    *,
+    in_memory: bool = False,
+    progress: Callable[[Path, int], None] | None = None,
+) -> tuple[ox.Store, BuildReport]:
     """Build the store. On disk, atomically: into a temporary folder, then swap it in.
 
     Returns the open store and a report. Raises :class:`InputError` for bad files and

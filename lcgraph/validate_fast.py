@@ -26,10 +26,11 @@ where rdflib's ``Decimal`` would also take ``1e5``.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -553,7 +554,9 @@ class Compiler:
                 raise UnsupportedShapes(f"sh:maxCount {n} in a nested shape ({prop})")
         for value in self.g.objects(prop, SH.hasValue):
             x = self.var()
-            tests.append(f"EXISTS {{ {v} {path} {x} . FILTER(sameTerm({x}, {sparql_term(value)})) }}")
+            tests.append(
+                f"EXISTS {{ {v} {path} {x} . FILTER(sameTerm({x}, {sparql_term(value)})) }}"
+            )
         for value in self.g.objects(prop, SH.uniqueLang):
             if getattr(value, "value", None) is True:
                 a, b = self.var(), self.var()
@@ -642,7 +645,9 @@ class FastValidator:
             value = bound["value"]
         elif check.node_shape:
             value = bound["this"]
-        return Result(focus, path, value, str(check.component), check.shape, message, check.severity)
+        return Result(
+            focus, path, value, str(check.component), check.shape, message, check.severity
+        )
 
 
 # --- Loading and the project's entry point -------------------------------------------------
@@ -737,7 +742,14 @@ def _rdflib_term(term):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+    # an ill-typed value (the very thing a report shows) makes rdflib log a traceback
+    rdflib_log = logging.getLogger("rdflib.term")
+    level = rdflib_log.level
+    rdflib_log.setLevel(logging.CRITICAL)
+    try:
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    finally:
+        rdflib_log.setLevel(level)
 
 
 def validate_store(store: ox.Store, shapes: rdflib.Graph, where: dict | None = None):
@@ -767,7 +779,13 @@ def validate_store(store: ox.Store, shapes: rdflib.Graph, where: dict | None = N
         node = BNode()
         graph.add((report_node, SH.result, node))
         graph.add((node, RDF.type, SH.ValidationResult))
-        graph.add((node, SH.focusNode, URIRef(r.focus) if not r.focus.startswith("_:") else BNode(r.focus[2:])))
+        graph.add(
+            (
+                node,
+                SH.focusNode,
+                URIRef(r.focus) if not r.focus.startswith("_:") else BNode(r.focus[2:]),
+            )
+        )
         graph.add((node, SH.resultSeverity, SH[r.severity]))
         graph.add((node, SH.sourceConstraintComponent, URIRef(r.component)))
         graph.add((node, SH.sourceShape, r.shape))
@@ -809,9 +827,7 @@ def choose_engine(settings: Settings, data_paths: Iterable[Path] | None, engine:
     return "fast" if size > AUTO_FAST_BYTES else "pyshacl"
 
 
-def validate(
-    settings: Settings, data_paths: Iterable[Path] | None = None, engine: str = "auto"
-):
+def validate(settings: Settings, data_paths: Iterable[Path] | None = None, engine: str = "auto"):
     """Validate with the chosen engine (``auto``, ``pyshacl`` or ``fast``); return a Report.
 
     ``auto`` falls back to pySHACL when the shapes use a feature the fast engine refuses.

@@ -12,7 +12,10 @@ from lcgraph.errors import InputError
 
 
 def _short(iri: str, settings: Settings) -> str:
-    for stem, prefix in ((f"{settings.base}graph/", "graph:"), ("https://w3id.org/lcc/ontology#", "lcc:")):
+    for stem, prefix in (
+        (f"{settings.base}graph/", "graph:"),
+        ("https://w3id.org/lcc/ontology#", "lcc:"),
+    ):
         if iri.startswith(stem):
             return prefix + iri[len(stem) :]
     for ns, prefix in (
@@ -146,7 +149,9 @@ def fmt(settings: Settings, check: bool, files: tuple[str, ...]) -> None:
 
 
 @click.command()
-@click.option("--check", is_flag=True, help="Only report whether the link files are up to date (exit 1).")
+@click.option(
+    "--check", is_flag=True, help="Only report whether the link files are up to date (exit 1)."
+)
 @click.pass_obj
 def link(settings: Settings, check: bool) -> None:
     """Regenerate data/links-geonames.trig and data/links-iso3166.trig.
