@@ -151,7 +151,15 @@ _MESSAGE_VAR = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def sparql_term(term) -> str:
-    """An rdflib term written in SPARQL syntax."""
+    """An rdflib term written in SPARQL syntax.
+
+    >>> sparql_term(URIRef("https://w3id.org/lcc/ontology#City"))
+    '<https://w3id.org/lcc/ontology#City>'
+    >>> sparql_term(Literal(0))
+    '"0"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    >>> sparql_term(Literal("Tokyo", lang="en"))
+    '"Tokyo"@en'
+    """
     if isinstance(term, URIRef):
         return f"<{term}>"
     if isinstance(term, Literal):
@@ -165,7 +173,18 @@ def sparql_term(term) -> str:
 
 
 def path_sparql(graph: rdflib.Graph, path) -> str:
-    """A SHACL property path as a SPARQL property path (``<p>``, ``^<p>``, ``(<p>|<q>)``...)."""
+    """A SHACL property path as a SPARQL property path (``<p>``, ``^<p>``, ``(<p>|<q>)``...).
+
+    >>> g = rdflib.Graph().parse(format="turtle", data='''
+    ...     @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+    ...     ex:s sh:path [ sh:inversePath ex:p ] .
+    ...     ex:t sh:path [ sh:alternativePath ( ex:p [ sh:zeroOrMorePath ex:q ] ) ] .''')
+    >>> EX = rdflib.Namespace("http://example.org/")
+    >>> path_sparql(g, g.value(EX.s, SH.path))
+    '^<http://example.org/p>'
+    >>> path_sparql(g, g.value(EX.t, SH.path))
+    '(<http://example.org/p>|<http://example.org/q>*)'
+    """
     if isinstance(path, URIRef):
         return f"<{path}>"
     if not isinstance(path, BNode):

@@ -39,13 +39,13 @@ def test_small_batches_build_the_same_store(monkeypatch, tmp_path, in_memory):
         sizes.append(len(quads))
         return real_extend(self, quads)
 
-    monkeypatch.setattr(store_mod, "LOAD_BATCH", 7)
+    monkeypatch.setattr(store_mod, "LOAD_BATCH", 300)
     monkeypatch.setattr(ox.Store, "bulk_extend", spy, raising=False)
     settings = settings.with_(store_path=tmp_path / "batched")
     batched, again = store_mod.build(settings, in_memory=in_memory)
     assert _content(batched) == expected
     assert again.graphs == report.graphs
-    assert max(sizes) <= 7 and len(sizes) > len(report.files)
+    assert max(sizes) <= 300 and len(sizes) > len(report.files)
 
 
 def test_progress_counts_every_quad(tmp_path):
