@@ -95,13 +95,15 @@ def measure(
     setup=None,
     ok_codes: Sequence[int] = (0,),
     repeat_below: float | None = None,
+    tolerate_failure: bool = False,
     **row,
 ) -> dict:
     """Run ``cmd`` ``repeat`` times in fresh processes and return a result row.
 
     ``setup`` is called before each run (e.g. to remove the store a build makes). A run slower
     than ``repeat_below`` seconds is not repeated (minutes-long runs vary less than the load
-    does). Extra keyword arguments go into the row (``bench``, ``tool``, ``scale``, ``ours``...).
+    does). With ``tolerate_failure``, a run that fails ends the row as a lower bound with a note
+    instead of raising (for peers). Extra keyword arguments go into the row (``bench``, ``tool``, ``scale``, ``ours``...).
     """
     runs, peaks = [], []
     capped = False
@@ -115,7 +117,15 @@ def measure(
             peaks.append(peak)
             break
         if code not in ok_codes:
-            raise BenchFailure(f"{' '.join(map(str, cmd))} exited {code}:\n{tail}")
+            if not tolerate_failure:
+                raise BenchFailure(f"{' '.join(map(str, cmd))} exited {code}:\n{tail}")
+            # a peer that dies (e.g. killed for memory) is a result too: a lower bound
+            why = "killed (SIGKILL: out of memory?)" if code == -signal.SIGKILL else f"exit {code}"
+            row["note"] = f"{why} after {seconds:.0f} s, {peak:.0f} MB: {tail[-200:]}"
+            capped = True
+            runs.append(seconds)
+            peaks.append(peak)
+            break
         runs.append(seconds)
         peaks.append(peak)
         if repeat_below is not None and seconds > repeat_below:
@@ -267,7 +277,8 @@ def markdown_table(rows: list[dict]) -> str:
             f"{row.get('peak_mb', '')} | {shown} | {row.get('target', '')} | "
             f"{len(row.get('runs', []))} |"
         )
-    return "\n".join(lines) + "\n"
+    notes = [f"- {r.get('tool')} ({r.get('scale')}): {r['note']}" for r in rows if r.get("note")]
+    return "\n".join(lines) + "\n" + ("\n" + "\n".join(notes) + "\n" if notes else "")
 
 
 def write_outputs(rows: list[dict], json_path: Path | None, md_path: Path | None, notes="") -> None:
