@@ -32,13 +32,15 @@ from lcgraph.rdfio import BaseRewriter, data_files, parse_error
 
 ONTOLOGY_GRAPH_SLUG = "ontology"
 
-_OX_FORMATS = {
+#: pyoxigraph's parser for each file suffix (the build's and the fast validator's)
+OX_FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".trig": ox.RdfFormat.TRIG,
     ".nt": ox.RdfFormat.N_TRIPLES,
     ".nq": ox.RdfFormat.N_QUADS,
     ".jsonld": ox.RdfFormat.JSON_LD,
     ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
 }
 
 
@@ -82,7 +84,7 @@ def read_quads(path: Path, settings: Settings, to_graph: str | None = None) -> I
     Raises :class:`InputError` naming the file and the position on a syntax error, and when a
     data (TriG) file has triples outside a named graph.
     """
-    fmt = _OX_FORMATS.get(path.suffix.lower())
+    fmt = OX_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{path}: unknown RDF file type {path.suffix!r}")
     rewriter = BaseRewriter(settings.base)

@@ -139,10 +139,11 @@ def path_text(graph: rdflib.Graph, path) -> str | None:
         return None
     if isinstance(path, URIRef):
         return str(path)
-    return _path_expr(graph, path)
+    return path_expression(graph, path)
 
 
-def _path_expr(graph: rdflib.Graph, node) -> str:
+def path_expression(graph: rdflib.Graph, node, unknown=str) -> str:
+    """A SHACL property path as SPARQL path text; ``unknown(node)`` for a form it cannot read."""
     if isinstance(node, URIRef):
         return f"<{node}>"
     unary = (
@@ -154,17 +155,19 @@ def _path_expr(graph: rdflib.Graph, node) -> str:
     for predicate, template in unary:
         inner = graph.value(node, predicate)
         if inner is not None:
-            text = _path_expr(graph, inner)
+            text = path_expression(graph, inner, unknown)
             if not isinstance(inner, URIRef) and "^" not in template:
                 text = f"({text})"
             return template.format(text)
     alternatives = graph.value(node, SH.alternativePath)
     if alternatives is not None:
         items = rdflib.collection.Collection(graph, alternatives)
-        return "(" + "|".join(_path_expr(graph, i) for i in items) + ")"
+        return "(" + "|".join(path_expression(graph, i, unknown) for i in items) + ")"
     if (node, RDF.first, None) in graph:  # a sequence path is an RDF list
-        return "/".join(_path_expr(graph, i) for i in rdflib.collection.Collection(graph, node))
-    return str(node)
+        return "/".join(
+            path_expression(graph, i, unknown) for i in rdflib.collection.Collection(graph, node)
+        )
+    return unknown(node)
 
 
 # --- Loading ------------------------------------------------------------------------------

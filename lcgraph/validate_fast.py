@@ -42,6 +42,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from lcgraph.config import Settings
 from lcgraph.errors import InputError
 from lcgraph.rdfio import BaseRewriter, data_files
+from lcgraph.store import OX_FORMATS
 
 __all__ = [
     "FastValidator",
@@ -185,29 +186,12 @@ def path_sparql(graph: rdflib.Graph, path) -> str:
     >>> path_sparql(g, g.value(EX.t, SH.path))
     '(<http://example.org/p>|<http://example.org/q>*)'
     """
-    if isinstance(path, URIRef):
-        return f"<{path}>"
-    if not isinstance(path, BNode):
-        raise UnsupportedShapes(f"the property path {path!r}")
-    unary = (
-        (SH.inversePath, "^{}"),
-        (SH.zeroOrMorePath, "{}*"),
-        (SH.oneOrMorePath, "{}+"),
-        (SH.zeroOrOnePath, "{}?"),
-    )
-    for predicate, template in unary:
-        inner = graph.value(path, predicate)
-        if inner is not None:
-            text = path_sparql(graph, inner)
-            if not isinstance(inner, URIRef) and "^" not in template:
-                text = f"({text})"
-            return template.format(text)
-    alternatives = graph.value(path, SH.alternativePath)
-    if alternatives is not None:
-        return "(" + "|".join(path_sparql(graph, i) for i in Collection(graph, alternatives)) + ")"
-    if (path, RDF.first, None) in graph:
-        return "/".join(path_sparql(graph, i) for i in Collection(graph, path))
-    raise UnsupportedShapes(f"the property path {path}")
+    from lcgraph.validate import path_expression
+
+    def refuse(node):
+        raise UnsupportedShapes(f"the property path {node!r}")
+
+    return path_expression(graph, path, unknown=refuse)
 
 
 def path_text(graph: rdflib.Graph, path) -> str | None:
@@ -671,20 +655,11 @@ class FastValidator:
 
 # --- Loading and the project's entry point -------------------------------------------------
 
-_OX_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-}
 _BATCH = 200_000
 
 
 def _triples(path: Path, rewriter: BaseRewriter, where: dict, name: str) -> Iterator[ox.Quad]:
-    fmt = _OX_FORMATS.get(path.suffix.lower())
+    fmt = OX_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{path}: unknown RDF file type {path.suffix!r}")
     trig = fmt == ox.RdfFormat.TRIG
