@@ -73,9 +73,21 @@ def iri_term(value: str) -> Term:
     Traceback (most recent call last):
     ...
     ValueError: not an IRI: 'http://x/> } UNION { ?s ?p ?o'
+    >>> iri_term("https://example.org/%zz")
+    Traceback (most recent call last):
+    ...
+    ValueError: not an IRI: 'https://example.org/%zz' (Invalid IRI percent encoding '%zz')
     """
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", value) or _IRI_FORBIDDEN.search(value):
         raise ValueError(f"not an IRI: {value!r}")
+    # RFC 3987 in full, as the embedded engine reads it (a DEL or a bad %-escape passes the
+    # test above but would reach the user as a SPARQL syntax error instead of a clear refusal)
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(value)
+    except ValueError as exc:
+        raise ValueError(f"not an IRI: {value!r} ({exc})") from None
     return Term("uri", value)
 
 
@@ -96,8 +108,21 @@ def literal_term(value: str, datatype: str | None = None, lang: str | None = Non
     return Term("literal", canonical_number(value, datatype), datatype)
 
 
+_CANONICAL = {
+    XSD + "integer": re.compile(r"(0|-?[1-9][0-9]*)\Z"),
+    XSD + "decimal": re.compile(r"(0|-?[1-9][0-9]*|-?(0|[1-9][0-9]*)\.[0-9]*[1-9])\Z"),
+}
+
+
 def canonical_number(value: str, datatype: str) -> str:
-    """The canonical lexical form of an xsd:integer or xsd:decimal (others unchanged)."""
+    """The canonical lexical form of an xsd:integer or xsd:decimal (others unchanged).
+
+    >>> canonical_number("50.0", XSD + "decimal"), canonical_number("-0", XSD + "integer")
+    ('50', '0')
+    """
+    canonical = _CANONICAL.get(datatype)
+    if canonical is None or canonical.match(value):  # most values already are: skip Decimal
+        return value
     try:
         if datatype == XSD + "integer":
             return str(int(value))

@@ -87,3 +87,27 @@ def seed_tables(seed_store, settings):
 def oxigraph_endpoint(loaded_server) -> str:
     """A real `oxigraph serve` on 127.0.0.1 loaded with `lcgraph push`: its query URL."""
     return f"{loaded_server}/query"
+
+
+ECHO = """#+ summary: echo a string and an IRI parameter
+#+ params:
+#+   - name: text
+#+     type: xsd:string
+#+     required: true
+#+   - name: entity
+#+     type: iri
+#+     class: lcc:City
+#+ example: lcgraph query echo --param text=x
+SELECT ?text ?entity (STRLEN(?text) AS ?length) WHERE {
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def echo(tmp_path_factory):
+    """A saved query that returns its string and IRI parameters as they were bound."""
+    from lcgraph.queries import get_query
+
+    path = tmp_path_factory.mktemp("queries") / "echo.rq"
+    path.write_text(ECHO, encoding="utf-8")
+    return get_query(path)

@@ -17,6 +17,8 @@ from lcgraph.queries import run
 
 
 def normalise(result) -> list[tuple]:
+    if result.form in ("CONSTRUCT", "DESCRIBE"):
+        return sorted((s.n3(), p.n3(), o.n3()) for s, p, o in result.triples)
     rows = []
     for row in result.terms:
         cells = []

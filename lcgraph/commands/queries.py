@@ -30,20 +30,23 @@ def render_table(result, settings: Settings) -> str:
     )
     if result.form == "ASK":
         return "yes" if result.boolean else "no"
+
+    def cell(term) -> str:
+        if term is None:
+            return ""
+        return _shorten(term.value, prefixes) if term.kind == "uri" else term.value
+
     table = Table(show_edge=False, show_lines=False, header_style="bold")
-    for var in result.variables:
-        table.add_column(var, overflow="fold")
-    for row in result.terms:
-        cells = []
+    if result.form in ("CONSTRUCT", "DESCRIBE"):
+        for column in ("subject", "predicate", "object"):
+            table.add_column(column, overflow="fold")
+        for triple in result.triples:
+            table.add_row(*map(cell, triple))
+    else:
         for var in result.variables:
-            term = row.get(var)
-            if term is None:
-                cells.append("")
-            elif term.kind == "uri":
-                cells.append(_shorten(term.value, prefixes))
-            else:
-                cells.append(term.value)
-        table.add_row(*cells)
+            table.add_column(var, overflow="fold")
+        for row in result.terms:
+            table.add_row(*(cell(row.get(var)) for var in result.variables))
     with console.capture() as capture:
         console.print(table)
     return capture.get().rstrip()
@@ -166,7 +169,12 @@ def query(
     elif result.form in ("CONSTRUCT", "DESCRIBE"):
         if fmt not in ("turtle", "tsv"):
             raise InputError(f"a {result.form} query gives triples: use --format turtle")
-        click.echo(result.to_ntriples(), nl=False)
+        if fmt == "turtle":
+            from lcgraph.rdfio import all_prefixes
+
+            click.echo(result.to_turtle(all_prefixes(settings.base)), nl=False)
+        else:
+            click.echo(result.to_ntriples(), nl=False)
     elif fmt == "turtle":
         raise InputError(
             "--format turtle is for CONSTRUCT and DESCRIBE queries; use table, csv, tsv or json"
@@ -178,6 +186,8 @@ def query(
         click.echo(f"note: results truncated at --limit {limit}; more rows exist", err=True)
     elif fmt == "table" and result.form == "SELECT":
         click.echo(f"{len(result.terms)} row(s)", err=True)
+    elif fmt == "table" and result.form in ("CONSTRUCT", "DESCRIBE"):
+        click.echo(f"{len(result.triples)} triple(s)", err=True)
 
 
 @click.command("push")
