@@ -7,6 +7,7 @@ them (``make test`` installs Debian's ``chromium`` and ``chromium-driver``).
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 
@@ -249,3 +250,38 @@ def test_pages_fit_a_narrow_screen_and_start_with_a_skip_link(server):
     finally:
         chrome.quit()
         shutil.rmtree(chrome._lcgraph_profile, ignore_errors=True)
+
+
+def test_screenshot_script_writes_every_page(tmp_path):
+    """docs/make_screenshots.py (``make screenshots``) still drives every page."""
+    import subprocess
+    import sys
+
+    from lcserver import ROOT
+
+    chromium_paths()
+    script = ROOT / "docs" / "make_screenshots.py"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LCGRAPH_")}
+    env["LCGRAPH_STORE"] = str(tmp_path / "no-store")  # the seed graph, built in memory
+    proc = subprocess.run(
+        [sys.executable, str(script), "--out", str(tmp_path / "shots"), "--width", "1000"],
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    written = sorted(p.name for p in (tmp_path / "shots").glob("*.png"))
+    expected = sorted(name for name, _ in _shots(script))
+    assert written == expected
+    for name in written:
+        assert (tmp_path / "shots" / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def _shots(script):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_screenshots", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SHOTS
