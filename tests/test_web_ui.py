@@ -239,3 +239,31 @@ def test_navigation_links_to_every_page(client):
     html = client.get("/").text
     for path in ("/search", "/query", "/match", "/network", "/ontology", "/download/"):
         assert f'href="{path}"' in html
+
+
+def test_figure_of_a_large_graph_draws_the_most_central_nodes(client, monkeypatch):
+    from lcgraph.analysis import plots
+    from lcgraph.web import api_analysis
+
+    drawn = {}
+
+    def record(G, path, **kwargs):
+        drawn["nodes"], drawn["title"] = len(G), kwargs["title"]
+        path.write_bytes(b"<svg/>")
+        return path
+
+    monkeypatch.setattr(api_analysis, "FIGURE_MAX_NODES", 5)
+    monkeypatch.setattr(plots, "plot_network", record)
+    client.app.state.on_store_change()  # a new generation: nothing cached
+    r = client.get("/api/analysis/figure.svg", params={"graph": "membership"})
+    assert r.status_code == 200 and drawn["nodes"] == 5
+    assert "the 5 most central of" in drawn["title"]
+
+
+def test_match_page_asks_for_a_name_when_there_are_many_cities(client, monkeypatch):
+    from lcgraph.web import ui
+
+    monkeypatch.setattr(ui, "MAX_CITY_OPTIONS", 1)
+    html = client.get("/match", params={"city": "Kwangju"}).text
+    assert '<input id="city" name="city" type="search" value="Kwangju" required>' in html
+    assert "Candidates for Gwangju" in html

@@ -127,6 +127,10 @@ for _measure, _summary in _SUMMARIES.items():
 
 _MEDIA = {"svg": "image/svg+xml", "png": "image/png"}
 
+#: The figure draws at most this many nodes (the highest betweenness, then degree): a spring
+#: layout of thousands of nodes takes minutes and shows nothing legible.
+FIGURE_MAX_NODES = 400
+
 
 def figure(state: Any, graph: str, group: str, fmt: str) -> bytes:
     """The network drawing of ``graph`` as SVG or PNG bytes, once per generation."""
@@ -141,9 +145,17 @@ def figure(state: Any, graph: str, group: str, fmt: str) -> bytes:
         sizes = {row["iri"]: row["betweenness"] or 0 for row in table.rows}
         brokers = {row["iri"] for row in table.rows if (row["betweenness"] or 0) > 0}
         G = analysis_graph(state, graph)
+        title = table.title
+        if len(G) > FIGURE_MAX_NODES:
+            ranked = sorted(
+                table.rows, key=lambda r: (-(r["betweenness"] or 0), -(r["degree"] or 0), r["iri"])
+            )
+            keep = {r["iri"] for r in ranked[:FIGURE_MAX_NODES]}
+            G = G.subgraph(n for n in G if G.nodes[n].get("iri", n) in keep)
+            title += f" (the {len(G)} most central of {len(table.rows)} nodes)"
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"network.{fmt}"
-            plot_network(G, path, size_by=sizes, highlight=brokers, title=table.title)
+            plot_network(G, path, size_by=sizes, highlight=brokers, title=title)
             return path.read_bytes()
 
     return per_generation(state, ("analysis-figure", graph, group, fmt), draw)

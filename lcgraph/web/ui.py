@@ -34,6 +34,8 @@ LIMIT 20"""
 
 GRAPHS = ("actors", "collaboration", "membership", "co-membership", "network-overlap")
 GROUPS = ("country", "network", "region", "kind")
+#: Above this many cities, the match page asks for a name instead of offering a drop-down.
+MAX_CITY_OPTIONS = 500
 FACTORS = ("topics", "complementarity", "profile", "proximity", "novelty")
 
 
@@ -125,6 +127,8 @@ def match_page(
             error = exc.message
     return render(
         "match.html",
+        # a long list is no use in a drop-down: a text field takes a name, alias or slug
+        city_list=len(cities) <= MAX_CITY_OPTIONS,
         status=404 if suggestions else 400 if error else 200,
         title="Peer match",
         active="Match",
