@@ -36,6 +36,7 @@ import datetime as dt
 import inspect
 import json
 import logging
+from functools import lru_cache
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -139,16 +140,28 @@ class NotFoundModel(ErrorModel):
 
 
 def saved_queries(settings: Settings) -> list:
-    """Every query file that parses, by name; a broken file is logged and left out."""
+    """Every query file that parses, by name; a broken file is logged and left out.
+
+    Parsed once per set of files and modification times, so that pages listing the catalogue
+    do not re-read 30 files per request, and an edited file is still picked up.
+    """
+    files = tuple(
+        (path, path.stat().st_mtime_ns) for path in sorted(settings.queries_dir.glob("*.rq"))
+    )
+    return list(_parse_all(files, settings))
+
+
+@lru_cache(maxsize=8)
+def _parse_all(files: tuple, settings: Settings) -> tuple:
     from lcgraph.queries import get_query
 
     found = []
-    for path in sorted(settings.queries_dir.glob("*.rq")):
+    for path, _mtime in files:
         try:
             found.append(get_query(path.stem, settings))
         except InputError as exc:
             log.warning("saved query %s left out of the API: %s", path.name, exc.message)
-    return found
+    return tuple(found)
 
 
 def _param_model(p) -> ParamModel:
