@@ -17,6 +17,7 @@ from lcserver import running_server
 pytestmark = pytest.mark.browser
 
 MAX_ROWS = 200
+TIMEOUT_S = 3  # the server's query time limit: short, so that the timeout test is quick
 WAIT_S = 20
 
 
@@ -66,7 +67,7 @@ def new_driver(width: int = 1280, height: int = 1000):
 def server(tmp_path_factory):
     """A real ``lcgraph serve`` on the seed graph (built in memory), with a small row cap."""
     absent = tmp_path_factory.mktemp("ui") / "no-store"
-    env = {"LCGRAPH_MAX_ROWS": str(MAX_ROWS), "LCGRAPH_QUERY_TIMEOUT": "20"}
+    env = {"LCGRAPH_MAX_ROWS": str(MAX_ROWS), "LCGRAPH_QUERY_TIMEOUT": str(TIMEOUT_S)}
     with running_server("--store", str(absent), "--workers", "1", env=env) as (url, _, _):
         yield url
 
@@ -183,6 +184,17 @@ def test_a_syntax_error_shows_its_message_and_position(server, browser):
     assert "At line 1, column" in css(browser, "#error-position").text
     assert error.get_attribute("role") == "alert"
     assert not css(browser, "#results").is_displayed()
+
+
+def test_a_query_past_the_time_limit_says_so(server, browser):
+    browser.get(server + "/query")
+    editor = css(browser, "#query")
+    editor.clear()
+    editor.send_keys("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    css(browser, "#run").click()
+    error = wait(browser, visible("#error"), timeout=TIMEOUT_S + 30)
+    assert error.text.startswith("Time limit:"), error.text
+    assert css(browser, "#status").text == "The query timed out."
 
 
 def test_peer_match_shows_ranked_candidates_with_reasons(server, browser):
