@@ -125,6 +125,12 @@ def test_search_a_city_by_alias_and_open_its_page(server, browser):
     assert "Kwangju" in css(browser, ".keyfacts").text
     assert css_all(browser, "figure.map svg")  # a city with coordinates gets its map
     assert css_all(browser, "ul.sources blockquote.quote")  # sources with their quotes
+    # a statement's source badge leads to its document and the quotes from it
+    badge = css(browser, "table.statements .source a[href^='#src-']")
+    fragment = badge.get_attribute("href").split("#", 1)[1]
+    badge.click()
+    wait(browser, lambda b: b.current_url.endswith("#" + fragment))
+    assert css(browser, f"li#{fragment} blockquote.quote").is_displayed()
 
 
 def test_run_a_saved_query_with_a_parameter_and_read_the_table(server, browser):

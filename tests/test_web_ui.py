@@ -195,6 +195,9 @@ def test_entity_page_shows_targets_map_aliases_and_quotes(client):
     assert "Tokyo Metropolitan Government" in html  # the alias
     # the quote supporting the statements, under its source document
     assert "highly regarded worldwide" in html
+    # every statement's source badge leads to that source with its quotes on the page
+    assert '<a href="#src-kl-tokyo-collaboration"' in html
+    assert '<li id="src-kl-tokyo-collaboration">' in html
     gwangju = client.get("/page/city/gwangju").text
     assert "Kwangju" in gwangju
 

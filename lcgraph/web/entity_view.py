@@ -161,6 +161,8 @@ def entity_page(
         facts=key_facts(request.app.state, desc, link),
         target_columns=TARGET_COLUMNS,
         sources=_sources(desc.graphs, base, label_of),
+        # a statement's source badge leads to that source's quotes in the Sources section
+        listed_graphs=set(desc.graphs),
         formats=[
             ("Turtle", "ttl"),
             ("N-Triples", "nt"),
