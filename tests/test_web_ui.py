@@ -172,6 +172,13 @@ def test_home_shows_counts_sources_and_search(client):
     assert '<html lang="en">' in html and 'role="search"' in html
     assert re.search(r'href="/ontology#City">City</a></td><td class="num">\d+', html)
     assert "kl-tokyo-collaboration" in html
+    # the statements of the named graphs, each counted once (not the default-graph union too)
+    state = client.app.state
+    named = sum(
+        int(r["n"].value)
+        for r in state.store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    )
+    assert f"<strong>{named}</strong> statements" in html
     for link in ('href="/ontology"', 'href="/download/"', 'href="/.well-known/void"'):
         assert link in html
 

@@ -61,7 +61,8 @@ def _summary(store, base: str) -> dict[str, Any]:
         "classes": classes,
         "sources": sources,
         "entities": sum(c["count"] for c in classes),
-        "triples": len(store),
+        # the named graphs' statements: len(store) would count the default-graph union twice
+        "triples": sum(source["triples"] for source in sources),
     }
 
 
