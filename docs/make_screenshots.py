@@ -149,7 +149,7 @@ def take(base: str, out: Path, width: int) -> None:
         editor.send_keys("  ?city a lcc:City ; lcc:hasTarget\n}")
         chrome.find_element(By.ID, "run").click()
         wait_for(chrome, lambda c: c.find_element(By.ID, "error").is_displayed())
-        snap(chrome, out / "query-error.png", width, max_height=1100)
+        snap(chrome, out / "query-error.png", width)
 
         chrome.set_window_size(width, 900)
         chrome.get(base + "/match")

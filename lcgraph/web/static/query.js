@@ -149,6 +149,7 @@
       headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/sparql-results+json" },
       body: q.toString(),
     }, { csv: "/sparql?" + csv, json: "/sparql?" + json });
+    $("status").scrollIntoView({ block: "nearest" });
   }
 
   function runSaved(event) {
