@@ -135,8 +135,7 @@ def test_search_a_city_by_alias_and_open_its_page(server, browser):
 
 
 def test_run_a_saved_query_with_a_parameter_and_read_the_table(server, browser):
-    browser.get(server + "/query")
-    css(browser, "#saved-search summary").click()
+    browser.get(server + "/query#saved-search")  # the link opens that query's form
     field = wait(browser, visible("#p-search-text"))
     field.clear()
     field.send_keys("Kwangju")

@@ -184,6 +184,9 @@
     $("sparql-form").addEventListener("submit", runEditor);
     document.querySelectorAll("form.saved-query").forEach((f) => f.addEventListener("submit", runSaved));
     $("saved-filter").addEventListener("input", filterSaved);
+    // /query#saved-NAME opens that query's form (links from the docs and the catalogue)
+    const target = location.hash && document.getElementById(location.hash.slice(1));
+    if (target && target.tagName === "DETAILS") target.open = true;
     document.body.classList.add("js");
   });
 })();
