@@ -12,7 +12,8 @@
 
 Routers are module-level ``APIRouter`` objects listed in :data:`ROUTERS`; a new area adds
 its router there (``"module:attribute"``), and optional ones that are not installed yet are
-skipped.
+skipped. An entry may also name a function that takes the settings and returns a router, for
+routes that depend on them (the saved-query API has one typed route per query file).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ ROUTERS: list[tuple[str, bool]] = [
     ("lcgraph.web.entities:router", True),
     ("lcgraph.web.ontology:router", True),
     ("lcgraph.web.download:router", True),
-    ("lcgraph.web.api_queries:router", False),
+    ("lcgraph.web.api_queries:make_router", False),
     ("lcgraph.web.api_match:router", True),
     ("lcgraph.web.api_analysis:router", False),
     ("lcgraph.web.api_ingest:router", True),
@@ -70,7 +71,9 @@ def open_server_store(settings: Settings):
     return store, None
 
 
-def _include_routers(app: FastAPI) -> None:
+def _include_routers(app: FastAPI, settings: Settings) -> None:
+    from fastapi import APIRouter
+
     for spec, required in ROUTERS:
         module_name, attr = spec.split(":")
         try:
@@ -79,7 +82,10 @@ def _include_routers(app: FastAPI) -> None:
             if required or exc.name != module_name:
                 raise
             continue
-        app.include_router(getattr(module, attr))
+        router = getattr(module, attr)
+        if not isinstance(router, APIRouter):
+            router = router(settings)
+        app.include_router(router)
 
 
 def create_app(
@@ -145,7 +151,7 @@ def create_app(
     app.add_middleware(RequestGuard)
     app.add_middleware(ReadOnlyCors)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    _include_routers(app)
+    _include_routers(app, settings)
 
     @app.exception_handler(LcgraphError)
     async def lcgraph_error(request: Request, exc: LcgraphError):

@@ -146,6 +146,8 @@ def entity_page(
             desc.incoming, key=lambda q: (link.text(q.subject.value).lower(), q.predicate.value)
         )
     ]
+    from lcgraph.web.facts import TARGET_COLUMNS, key_facts
+
     return render(
         "entity.html",
         headers={"Vary": "Accept", **headers},
@@ -156,7 +158,11 @@ def entity_page(
         types=[link.value(ox.NamedNode(t)) for t in desc.types],
         nodes=build_nodes(desc, base, label_of),
         incoming=incoming,
+        facts=key_facts(request.app.state, desc, link),
+        target_columns=TARGET_COLUMNS,
         sources=_sources(desc.graphs, base, label_of),
+        # a statement's source badge leads to that source's quotes in the Sources section
+        listed_graphs=set(desc.graphs),
         formats=[
             ("Turtle", "ttl"),
             ("N-Triples", "nt"),

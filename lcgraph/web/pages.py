@@ -36,7 +36,7 @@ STATIC_DIR = WEB_DIR / "static"
 NAV = [
     ("Home", "/"),
     ("Search", "/search"),
-    ("Query", "/sparql"),
+    ("Query", "/query"),
     ("Match", "/match"),
     ("Network", "/network"),
     ("Ontology", "/ontology"),
