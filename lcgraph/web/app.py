@@ -11,9 +11,9 @@
 - ``pool``: the :class:`~lcgraph.web.pool.QueryPool` that runs SPARQL from clients.
 
 Routers are module-level ``APIRouter`` objects listed in :data:`ROUTERS`; a new area adds
-its router there (``"module:attribute"``), and optional ones that are not installed yet are
-skipped. An entry may also name a function that takes the settings and returns a router, for
-routes that depend on them (the saved-query API has one typed route per query file).
+its router there (``"module:attribute"``). An entry may also name a function that takes the
+settings and returns a router, for routes that depend on them (the saved-query API has one
+typed route per query file).
 """
 
 from __future__ import annotations
@@ -37,18 +37,17 @@ from lcgraph.web.pages import STATIC_DIR, error_response
 
 log = logging.getLogger(__name__)
 
-#: Routers included by :func:`create_app`, in order. Optional ones (written on other
-#: branches) are included when their module exists.
-ROUTERS: list[tuple[str, bool]] = [
-    ("lcgraph.web.sparql:router", True),
-    ("lcgraph.web.entities:router", True),
-    ("lcgraph.web.ontology:router", True),
-    ("lcgraph.web.download:router", True),
-    ("lcgraph.web.api_queries:make_router", False),
-    ("lcgraph.web.api_match:router", True),
-    ("lcgraph.web.api_analysis:router", False),
-    ("lcgraph.web.api_ingest:router", True),
-    ("lcgraph.web.ui:router", False),
+#: Routers included by :func:`create_app`, in order.
+ROUTERS: list[str] = [
+    "lcgraph.web.sparql:router",
+    "lcgraph.web.entities:router",
+    "lcgraph.web.ontology:router",
+    "lcgraph.web.download:router",
+    "lcgraph.web.api_queries:make_router",
+    "lcgraph.web.api_match:router",
+    "lcgraph.web.api_analysis:router",
+    "lcgraph.web.api_ingest:router",
+    "lcgraph.web.ui:router",
 ]
 
 
@@ -74,15 +73,9 @@ def open_server_store(settings: Settings):
 def _include_routers(app: FastAPI, settings: Settings) -> None:
     from fastapi import APIRouter
 
-    for spec, required in ROUTERS:
+    for spec in ROUTERS:
         module_name, attr = spec.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if required or exc.name != module_name:
-                raise
-            continue
-        router = getattr(module, attr)
+        router = getattr(importlib.import_module(module_name), attr)
         if not isinstance(router, APIRouter):
             router = router(settings)
         app.include_router(router)
