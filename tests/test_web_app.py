@@ -302,4 +302,24 @@ def test_read_only_paths_allow_cross_origin_use_and_head(client):
     assert head.status_code == 303 and head.headers["location"] == "/data/city/tokyo.ttl"
     head = client.head("/download/lcgraph.nq.gz")
     assert head.status_code == 200 and int(head.headers["content-length"]) > 1000
+    assert head.content == b""
     assert "access-control-allow-origin" not in client.get("/docs").headers
+
+
+def test_head_answers_like_get_without_a_body(client):
+    for path in ("/", "/page/city/tokyo", "/ontology", "/.well-known/void", "/api/queries"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.content == b"" and got.content
+
+
+def test_openapi_operation_ids_are_unique(client):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # FastAPI warns on a duplicate operation id
+        client.app.openapi_schema = None  # generate afresh
+        schema = client.app.openapi()
+    ids = [op["operationId"] for ops in schema["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids)) and len(ids) > 20

@@ -33,6 +33,7 @@ from lcgraph.config import Settings
 from lcgraph.errors import LcgraphError, StoreError
 from lcgraph.web.cors import ReadOnlyCors
 from lcgraph.web.guard import RequestGuard
+from lcgraph.web.head import HeadAsGet
 from lcgraph.web.pages import STATIC_DIR, error_response
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ def create_app(
     app.state.settings = settings
     app.add_middleware(RequestGuard)
     app.add_middleware(ReadOnlyCors)
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_routers(app, settings)
 

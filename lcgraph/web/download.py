@@ -115,8 +115,7 @@ def dumps(request: Request) -> dict:
         return result
 
 
-@router.api_route(
-    methods=["GET", "HEAD"],
+@router.get(
     path="/download/",
     summary="Dumps of the whole dataset, with checksums",
     response_model=DumpList,
@@ -156,9 +155,7 @@ def download_index(request: Request):
     return JSONResponse(body.model_dump())
 
 
-@router.api_route(
-    methods=["GET", "HEAD"], path="/download/{name}", summary="One dump (gzip) or SHA256SUMS"
-)
+@router.get(path="/download/{name}", summary="One dump (gzip) or SHA256SUMS")
 def download_file(name: str, request: Request):
     made = dumps(request)
     if name == "SHA256SUMS":
@@ -183,12 +180,11 @@ def _b64(hexdigest: str) -> str:
     return base64.b64encode(bytes.fromhex(hexdigest)).decode()
 
 
-@router.api_route(
-    methods=["GET", "HEAD"],
+@router.get(
     path="/.well-known/void",
     summary="VoID and DCAT description of the dataset",
 )
-@router.api_route(methods=["GET", "HEAD"], path="/void", include_in_schema=False)
+@router.get(path="/void", include_in_schema=False)
 def void(request: Request):
     from lcgraph.export import _void_prefixes, void_triples
 
@@ -204,8 +200,7 @@ def void(request: Request):
     return rdf_response(triples, media, _void_prefixes(state.settings), state.settings)
 
 
-@router.api_route(
-    methods=["GET", "HEAD"],
+@router.get(
     path="/context.jsonld",
     summary="The JSON-LD context of entity documents",
 )

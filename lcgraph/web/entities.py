@@ -108,8 +108,7 @@ def _describe_or_404(request: Request, kind: str, slug: str):
     return error_response(request, 404, message, suggestions=[s.model_dump() for s in suggestions])
 
 
-@router.api_route(
-    methods=["GET", "HEAD"],
+@router.get(
     path="/id/{kind}/{slug}",
     summary="Dereference an entity IRI (303 to its page or data)",
     status_code=303,
@@ -130,8 +129,7 @@ def entity(kind: str, slug: str, request: Request) -> Response:
     )
 
 
-@router.api_route(
-    methods=["GET", "HEAD"],
+@router.get(
     path="/page/{kind}/{slug}",
     summary="An entity's HTML page",
     response_class=Response,
@@ -145,8 +143,7 @@ def page(kind: str, slug: str, request: Request) -> Response:
     return entity_page(request, desc, kind, slug, headers={"Link": _links(kind, slug)})
 
 
-@router.api_route(
-    methods=["GET", "HEAD"],
+@router.get(
     path="/data/{kind}/{name}",
     summary="An entity's data (Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads)",
 )

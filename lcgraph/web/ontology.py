@@ -17,8 +17,7 @@ __all__ = ["router"]
 router = APIRouter(tags=["Ontology"])
 
 
-@router.api_route(
-    methods=["GET", "HEAD"],
+@router.get(
     path="/ontology",
     summary="The LCC ontology: HTML documentation, or RDF by Accept",
 )
@@ -50,9 +49,7 @@ def ontology(request: Request) -> Response:
     return rdf_response(triples, media, VOCAB_PREFIXES, settings)
 
 
-@router.api_route(
-    methods=["GET", "HEAD"], path="/ontology.ttl", summary="The ontology's Turtle file"
-)
+@router.get(path="/ontology.ttl", summary="The ontology's Turtle file")
 def ontology_ttl(request: Request) -> Response:
     path = request.app.state.settings.ontology_path
     return Response(
