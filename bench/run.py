@@ -64,9 +64,11 @@ def run_module(path: Path, scale: str, repeat: int, cap: float | None, timeout: 
         _seconds, peak, code, timed_out, tail = harness.run_once(
             cmd, env=harness.env(**extra), timeout=timeout
         )
-        rows = json.loads(json_path.read_text()) if json_path.is_file() else []
-        notes = md_path.read_text() if md_path.is_file() else ""
+        rows, problem = read_rows(json_path)
+        notes = md_path.read_text(encoding="utf-8", errors="replace") if md_path.is_file() else ""
     status = "ok" if code == 0 and not timed_out else ("timed out" if timed_out else f"exit {code}")
+    if problem and status == "ok":
+        status = f"malformed rows: {problem}"
     return {
         "module": path.stem,
         "scale": scale,
@@ -78,6 +80,21 @@ def run_module(path: Path, scale: str, repeat: int, cap: float | None, timeout: 
         "tail": tail if status != "ok" else "",
         "peak_mb": round(peak, 1),
     }
+
+
+def read_rows(path: Path) -> tuple[list[dict], str | None]:
+    """A module's rows and, when they break the interface, why (the rows are then dropped).
+
+    A module that wrote nothing has no rows and no problem: its Markdown, if any, is shown.
+    """
+    if not path.is_file():
+        return [], None
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return [], f"not JSON ({exc})"
+    problem = harness.check_rows(rows)
+    return ([], problem) if problem else (rows, None)
 
 
 def render(results: list[dict], args, started: str, machine: dict, versions: dict) -> str:
@@ -119,6 +136,11 @@ def render(results: list[dict], args, started: str, machine: dict, versions: dic
                 lines += ["", "```", part["tail"], "```"]
         if not rows:  # a module that wrote no JSON rows: its own Markdown report
             lines += ["", *(p["notes"] for p in parts if p["notes"])]
+        else:  # the notes a module wrote under its table, per scale
+            for part in parts:
+                _, mark, notes = part["notes"].partition(harness.NOTES_MARK)
+                if mark and notes.strip():
+                    lines += ["", f"{part['scale']}: {notes.strip()}"]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
