@@ -135,18 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cap", type=float, default=harness.cap(300), help="stop naive queries after S s"
     )
-    args = parser.parse_args(argv)
-    if args.child_out:
-        return child(args)
-    gen.dataset_in_subprocess(args.scale, args.seed)
-    me = str(Path(__file__).resolve())
-    cmd = [harness.python(), me, "--scale", args.scale, "--seed", str(args.seed)]
-    cmd += ["--repeat", str(args.repeat), "--queries", str(args.queries)]
-    cmd += ["--naive-queries", str(args.naive_queries), "--cap", str(args.cap)]
-    rows = harness.child_rows(cmd, env=harness.env())
-    harness.write_outputs(rows, args.json, args.markdown)
-    print(harness.markdown_table(rows))
-    return 0
+    return harness.main_in_child(parser, argv, child, __file__)
 
 
 if __name__ == "__main__":

@@ -208,6 +208,26 @@ def child_rows(
     return rows
 
 
+def main_in_child(parser, argv: list[str] | None, child, script: str, notes=None) -> int:
+    """A module's ``main`` that measures in a child process of itself.
+
+    Parses ``argv``; as the child (``--child-out`` given), runs ``child(args)``; else makes
+    sure the dataset exists, runs ``script`` again with the same arguments as the child
+    (:func:`child_rows`) and writes its rows, with ``notes(rows)`` under the table.
+    """
+    import gen
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    if args.child_out:
+        return child(args)
+    gen.dataset_in_subprocess(args.scale, args.seed)
+    rows = child_rows([python(), script, *argv], env=env())
+    write_outputs(rows, args.json, args.markdown, notes(rows) if notes else "")
+    print(markdown_table(rows))
+    return 0
+
+
 def check_rows(rows: object) -> str | None:
     """Why ``rows`` do not follow the interface (bench/README.md), or None when they do."""
     if not isinstance(rows, list):

@@ -60,6 +60,7 @@ def run_module(path: Path, scale: str, repeat: int, cap: float | None, timeout: 
             str(md_path),
         ]
         extra = {"LCGRAPH_BENCH_CAP": str(cap)} if cap else {}
+        load = round(os.getloadavg()[0], 2)  # the load this module started under
         start = time.perf_counter()
         _seconds, peak, code, timed_out, tail = harness.run_once(
             cmd, env=harness.env(**extra), timeout=timeout
@@ -79,6 +80,9 @@ def run_module(path: Path, scale: str, repeat: int, cap: float | None, timeout: 
         "notes": notes,
         "tail": tail if status != "ok" else "",
         "peak_mb": round(peak, 1),
+        "load": load,
+        "cap": cap,
+        "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 
@@ -131,6 +135,8 @@ def render(results: list[dict], args, started: str, machine: dict, versions: dic
         for part in parts:
             lines.append(
                 f"- `{part['command']}` ({part['scale']}): {part['status']}, {part['seconds']} s"
+                + (f", load average {part['load']} at its start" if "load" in part else "")
+                + (f", peers capped at {part['cap']:g} s" if part.get("cap") else "")
             )
             if part["tail"]:
                 lines += ["", "```", part["tail"], "```"]
@@ -142,6 +148,16 @@ def render(results: list[dict], args, started: str, machine: dict, versions: dic
                 if mark and notes.strip():
                     lines += ["", f"{part['scale']}: {notes.strip()}"]
         lines.append("")
+    import targets
+
+    lines += [
+        "## Targets",
+        "",
+        "The issue's targets against this run's rows (bench/targets.py). A lower bound ('>=') "
+        "comes from a peer stopped at its cap; 'not shown' means the cap came first.",
+        "",
+        targets.table(results),
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -186,9 +202,9 @@ def main(argv: list[str] | None = None) -> int:
             result = run_module(path, scale, args.repeat, args.cap, args.timeout)
             print(f"run.py:   {result['status']} in {result['seconds']} s", file=sys.stderr)
             results.append(result)
-    args.out.write_text(render(results, args, started, machine, versions), encoding="utf-8")
-    if args.json:
+    if args.json:  # first: the measurements survive whatever happens to the rendering
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    args.out.write_text(render(results, args, started, machine, versions), encoding="utf-8")
     print(f"run.py: wrote {args.out}", file=sys.stderr)
     failed = [r for r in results if r["status"] != "ok"]
     return 1 if failed else 0
