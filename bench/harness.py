@@ -378,7 +378,9 @@ def markdown_table(rows: list[dict]) -> str:
         elif ratio is None:
             shown = ""
         else:
-            shown = f"{'>= ' if row.get('capped') else ''}{ratio:,.1f}×"
+            # below 1 the peer is faster: two significant digits (0.03×), not 0.0×
+            value = f"{ratio:,.1f}" if ratio >= 1 else f"{ratio:.2g}"
+            shown = f"{'>= ' if row.get('capped') else ''}{value}×"
         triples = row.get("triples")
         lines.append(
             f"| {row.get('bench', '')} | {row.get('scale', '')} | "

@@ -185,15 +185,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
     parser.add_argument("--json", type=Path, help="also write every result as JSON here")
     parser.add_argument(
-        "--merge", type=Path, nargs="+", default=[], help="results (--json) of earlier runs to add"
+        "--merge",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="results (--json) of earlier runs to add; a later one replaces a module and scale",
     )
     args = parser.parse_args(argv)
     args.argv = list(argv if argv is not None else sys.argv[1:])
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine, versions = harness.machine(), harness.versions()
     results = []
-    for earlier in args.merge:
-        results.extend(json.loads(earlier.read_text(encoding="utf-8")))
+    for earlier in args.merge:  # a later file's (module, scale) replaces an earlier one's
+        for result in json.loads(earlier.read_text(encoding="utf-8")):
+            key = (result["module"], result["scale"])
+            results = [r for r in results if (r["module"], r["scale"]) != key] + [result]
     for path in discover(args.only) if not (args.merge and not args.only) else []:
         name = path.stem.removeprefix("bench_")
         scales = args.scale[:1] if name in SCALE_FREE else args.scale

@@ -104,6 +104,10 @@ def test_units_are_rendered_and_every_area_is_measured(smoke_run):
     naive = [row for row in rows if row["tool"].startswith("naive: SPARQL")]
     assert naive and "same top 10" in naive[0]["note"]
     assert "Same answers from every server: yes" in text
+    # the targets table closes the file; at S the L targets are "not measured", --help is
+    targets = text.split("## Targets", 1)[1]
+    assert "| cold start: `lcgraph --help` < 0.3 s |" in targets
+    assert "not measured in this run" in targets and "GPU" in targets
 
 
 def test_requests_per_second_ratio_is_ours_over_theirs():
