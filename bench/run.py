@@ -117,8 +117,13 @@ def render(results: list[dict], args, started: str, machine: dict, versions: dic
         f"- started: {started}; command: `python bench/run.py {' '.join(args.argv)}`".rstrip(),
         f"- machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB, "
         f"{machine['os']}, Python {machine['python']}",
-        f"- load average when it started: {', '.join(map(str, machine['load_average']))} "
-        "(the machine is shared; timings move with the load)",
+        (
+            f"- merged from the runs saved in {', '.join(p.name for p in args.merge)}: each "
+            "module's line gives when it ran, its load average at the start and its cap"
+            if args.merge
+            else f"- load average when it started: {', '.join(map(str, machine['load_average']))}"
+            " (the machine is shared; timings move with the load)"
+        ),
         "- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
         "- data: bench/gen.py (seed 42): "
         + "; ".join(f"{s}: {d}" for s, d in _data_sizes(args.scale).items()),
@@ -135,6 +140,7 @@ def render(results: list[dict], args, started: str, machine: dict, versions: dic
         for part in parts:
             lines.append(
                 f"- `{part['command']}` ({part['scale']}): {part['status']}, {part['seconds']} s"
+                + (f", started {part['started']}" if "started" in part else "")
                 + (f", load average {part['load']} at its start" if "load" in part else "")
                 + (f", peers capped at {part['cap']:g} s" if part.get("cap") else "")
             )

@@ -98,8 +98,10 @@ def _queries(rows: list[dict]) -> Verdict | None:
                 f"{sum(x >= 10 for x in ratios)} of {len(ratios)} queries >= 10×, median "
                 f"{statistics.median(ratios):,.0f}×, lowest {min(ratios):,.1f}× ({scale})"
             )
+            if scale != "L":
+                shown += "; L not measured in this run"
             if not low:
-                return shown, "met"
+                return shown, "met" if scale == "L" else f"met at {scale}"
             return shown + "; below: " + ", ".join(low), "not met"
     return None
 
