@@ -1,20 +1,27 @@
-"""HTTP throughput and latency of a typical SPARQL query: lcgraph vs oxigraph serve vs rdflib-endpoint.
+"""HTTP: ``lcgraph serve`` against ``oxigraph serve-read-only`` and rdflib-endpoint.
 
-One run starts each server in turn on 127.0.0.1 on the same data, checks that the three give
-the same answer, then drives it with a bounded closed-loop load generator (``--clients``
-threads, each with its own keep-alive connection, sending the query for ``--seconds`` after a
-warm-up) and reports requests/s and latency percentiles. Loopback only; every server is
-stopped at the end, also on error.
+Data: the synthetic graph of ``bench/gen.py`` at the scale, built into an lcgraph store; the
+same quads go to oxigraph (N-Quads, ``--union-default-graph``) and, as their union, to
+rdflib-endpoint (Turtle). Each server is started in turn on 127.0.0.1, its answers to the two
+queries are checked equal to the others', then a bounded closed-loop load generator drives it
+(``--clients`` threads, each with its own keep-alive connection, for ``--seconds`` after a
+warm-up, ``--repeat`` rounds). Rows: requests/s (unit "req/s", one value a round; the ratio is
+lcgraph's over the peer's) and the median latency (unit "ms p50"). Loopback only; every server
+is stopped at the end, also on error.
 
-Data: the project's knowledge graph (``data/``), or with ``--synthetic N`` a generated graph of
-N cities (label, country, population, network memberships) in named graphs, so the query has
-work to do.
+Two typical queries: ``lookup`` (one city's label, country and population: the HTTP stack
+dominates) and ``scan-sort`` (every city, ``ORDER BY ?label LIMIT 25``: the engine dominates).
+lcgraph's row of reference runs without its result cache (every request evaluated); the cached
+row shows what a repeated query costs. A server whose single request takes longer than half a
+load run (rdflib-endpoint at scale) gets no load run: its row is 1 / that request's latency.
 
-    python bench/bench_http.py                      # seed data, 8 clients, 5 s per server
-    python bench/bench_http.py --synthetic 20000 --clients 16 --seconds 10 --out bench/out/http.md
+Targets (the server issue, docs/server.md): >= 10× rdflib-endpoint and >= 0.7× oxigraph serve
+in requests/s.
+
+    python bench/bench_http.py --scale M --repeat 3 --clients 8 --seconds 5
 
 rdflib-endpoint is an optional bench dependency (``pip install -e '.[bench]'``); without it
-that row is skipped with a note.
+that row is left out.
 """
 
 from __future__ import annotations
@@ -24,7 +31,6 @@ import gc
 import http.client
 import json
 import os
-import random
 import shutil
 import socket
 import statistics
@@ -39,18 +45,28 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(1, str(ROOT))
+
+import gen  # noqa: E402
+import harness  # noqa: E402
+
 LCC = "https://w3id.org/lcc/ontology#"
 BASE = "https://w3id.org/lcc/"
 
-#: Two typical research queries: a selective lookup (the engine does little: the HTTP stack
+#: The server issue's targets, on a query where the engine does the work
+TARGETS = ">= 10× rdflib-endpoint, >= 0.7× oxigraph serve (req/s)"
+
+#: Two typical research queries (each with a total order, so that every server must give the
+#: same 25 rows: cities share names): a selective lookup (the engine does little: the HTTP stack
 #: and the query dispatch dominate) and a scan with a sort (the engine dominates).
 QUERIES = {
     "lookup": f"""PREFIX lcc: <{LCC}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?label ?country ?population WHERE {{
-  <{BASE}id/city/tokyo> rdfs:label ?label .
-  OPTIONAL {{ <{BASE}id/city/tokyo> lcc:country ?country }}
-  OPTIONAL {{ <{BASE}id/city/tokyo> lcc:population ?population }}
+  <{{city}}> rdfs:label ?label .
+  OPTIONAL {{{{ <{{city}}> lcc:country ?country }}}}
+  OPTIONAL {{{{ <{{city}}> lcc:population ?population }}}}
 }}""",
     "scan-sort": f"""PREFIX lcc: <{LCC}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -58,72 +74,36 @@ SELECT ?city ?label ?country ?population WHERE {{
   ?city a lcc:City ; rdfs:label ?label .
   OPTIONAL {{ ?city lcc:country ?country }}
   OPTIONAL {{ ?city lcc:population ?population }}
-}} ORDER BY ?label LIMIT 25""",
+}} ORDER BY ?label ?city ?country LIMIT 25""",
 }
-
-
-#: bench/run.py scales -> synthetic cities
-SCALES = {"XS": 100, "S": 1_000, "M": 10_000, "L": 50_000}
 
 
 # --- data ---------------------------------------------------------------------------------
 
 
-def synthetic_quads(n: int, seed: int = 7):
-    """``n`` cities in ~n/50 countries, members of some of 40 networks, one graph per 1000 cities."""
+def prepare(workdir: Path, root: Path) -> tuple[Path, Path, Path, int, str]:
+    """Build the lcgraph store of the project at ``root`` (its ``data/``), an N-Quads file (for
+    oxigraph) and a Turtle union file (for rdflib-endpoint); and pick the city to look up."""
     import pyoxigraph as ox
 
-    rng = random.Random(seed)
-    N, L = ox.NamedNode, ox.Literal
-    rdf_type = N("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    label = N("http://www.w3.org/2000/01/rdf-schema#label")
-    member = N("http://www.w3.org/ns/org#memberOf")
-    xsd_int = N("http://www.w3.org/2001/XMLSchema#integer")
-    countries = [N(f"{BASE}id/country/c{i}") for i in range(max(1, n // 50))]
-    networks = [N(f"{BASE}id/network/n{i}") for i in range(40)]
-    out = []
-    for i in range(n):
-        g = N(f"{BASE}graph/synthetic-{i // 1000}")
-        city = N(f"{BASE}id/city/{'tokyo' if i == 0 else f'city-{i}'}")
-        out += [
-            ox.Quad(city, rdf_type, N(LCC + "City"), g),
-            ox.Quad(city, label, L(f"City {i:06d}", language="en"), g),
-            ox.Quad(city, N(LCC + "country"), rng.choice(countries), g),
-            ox.Quad(
-                city,
-                N(LCC + "population"),
-                L(str(rng.randint(10_000, 10_000_000)), datatype=xsd_int),
-                g,
-            ),
-        ]
-        out += [ox.Quad(city, member, net, g) for net in rng.sample(networks, rng.randint(0, 3))]
-    return out
-
-
-def prepare(workdir: Path, synthetic: int, seed: int = 7) -> tuple[Path, Path, Path, int]:
-    """Build the lcgraph store, an N-Quads file (oxigraph) and a Turtle union file (rdflib)."""
-    import pyoxigraph as ox
-
-    sys.path.insert(0, str(ROOT))
     from lcgraph import export as ex
     from lcgraph import store as store_mod
     from lcgraph.config import Settings
 
     store_path = workdir / "lcgraph-store"
-    if synthetic:
-        store = ox.Store(str(store_path))
-        store.bulk_extend(synthetic_quads(synthetic, seed))
-        store.flush()
-    else:
-        store, _ = store_mod.build(Settings.from_env().with_(store_path=store_path))
+    settings = Settings.from_env().with_(root=root, store_path=store_path)
+    store, _ = store_mod.build(settings)
+    # the largest city: bench/gen.py writes the cities largest first
+    found = store.query(f"SELECT ?c WHERE {{ ?c a <{LCC}City> }} LIMIT 1")
+    city = next(iter(found))["c"].value
     quads = ex.named_quads(store)
-    del store
+    del store, found
     gc.collect()
     nq = workdir / "data.nq"
     nq.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
     ttl = workdir / "data.ttl"
     ttl.write_bytes(ox.serialize(ex.union_triples(quads), format=ox.RdfFormat.TURTLE))
-    return store_path, nq, ttl, len(quads)
+    return store_path, nq, ttl, len(quads), city
 
 
 # --- servers ------------------------------------------------------------------------------
@@ -135,7 +115,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(port: int, path: str, timeout: float = 120) -> None:
+def wait_http(port: int, path: str, timeout: float = 900) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -150,20 +130,27 @@ def wait_http(port: int, path: str, timeout: float = 120) -> None:
 
 
 @contextmanager
-def process(
-    cmd: list[str], port: int, ready_path: str, env: dict | None = None
-) -> Iterator[subprocess.Popen]:
+def process(cmd: list[str], port: int, ready_path: str, env: dict | None = None) -> Iterator[dict]:
+    """Run a server until the block ends; the dict yielded gets its peak memory (``peak_mb``,
+    the main process's maximum resident set, from ``os.wait4`` when it has stopped)."""
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    info: dict = {"proc": proc}
     try:
         wait_http(port, ready_path)
-        yield proc
+        yield info
     finally:
         proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        deadline = time.monotonic() + 15
+        while True:
+            pid, _status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                proc.returncode = 0  # reaped here: Popen must not wait for it again
+                info["peak_mb"] = round(usage.ru_maxrss / 1024, 1)
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                deadline = time.monotonic() + 5
+            time.sleep(0.05)
 
 
 def lcgraph_server(store: Path, workers: int, cache: bool = True):
@@ -225,8 +212,8 @@ def rdflib_endpoint_server(ttl: Path):
 # --- load ---------------------------------------------------------------------------------
 
 
-def fetch(port: int, path: str) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+def fetch(port: int, path: str, timeout: float = 60) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     conn.request("GET", path, headers={"Accept": "application/sparql-results+json"})
     r = conn.getresponse()
     body = r.read()
@@ -235,8 +222,9 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
 
 
 def answer(body: bytes) -> list[tuple]:
+    """The solutions as sorted tuples: the same set, whatever order a server sends it in."""
     rows = json.loads(body)["results"]["bindings"]
-    return [tuple(sorted((k, v["value"]) for k, v in row.items())) for row in rows]
+    return sorted(tuple(sorted((k, v["value"]) for k, v in row.items())) for row in rows)
 
 
 def load(port: int, path: str, clients: int, seconds: float, warmup: float) -> dict:
@@ -297,114 +285,139 @@ def load(port: int, path: str, clients: int, seconds: float, warmup: float) -> d
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--synthetic", type=int, default=0, help="generate N cities instead of the seed data"
-    )
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--warmup", type=float, default=1.0)
-    parser.add_argument("--workers", type=int, default=2, help="lcgraph query workers")
-    parser.add_argument(
-        "--only",
-        choices=["lcgraph", "lcgraph-nocache", "oxigraph", "rdflib-endpoint"],
-        action="append",
-    )
-    parser.add_argument("--query", choices=list(QUERIES), action="append", help="default: all")
-    parser.add_argument("--out", type=Path, help="also write the results table (Markdown) here")
-    # the interface of bench/run.py (bench/README.md): a scale picks the synthetic size; this
-    # module writes its own Markdown table and no timing rows
-    parser.add_argument(
-        "--scale",
-        choices=list(SCALES),
-        help="synthetic size: " + ", ".join(f"{k} {v}" for k, v in SCALES.items()),
-    )
-    parser.add_argument(
-        "--repeat", type=int, default=1, help="(bench/run.py interface; one load run per query)"
-    )
-    parser.add_argument(
-        "--json", type=Path, help="(bench/run.py interface) rows: none, an empty list"
-    )
-    parser.add_argument("--markdown", type=Path, help="same as --out")
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args(argv)
-    if args.scale:
-        args.synthetic = SCALES[args.scale]
-    args.out = args.out or args.markdown
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text("[]\n", encoding="utf-8")
-
+def serve_and_load(args, root: Path) -> tuple[list[dict], list[str]]:
+    """Start each server in turn, check the answers, drive the load: rows, and the servers
+    whose answers differ from the first server's."""
     workdir = Path(tempfile.mkdtemp(prefix="lcgraph-bench-http-"))
     try:
-        store, nq, ttl, nquads = prepare(workdir, args.synthetic, args.seed)
+        # in a child: the parent stays small, so the servers it starts report their own peaks
+        # (Linux carries a parent's high-water mark into its children)
+        subprocess.run(
+            [sys.executable, __file__, "--prepare-into", str(workdir), "--root", str(root)],
+            check=True,
+            env=harness.env(),
+        )
+        store, nq, ttl = (workdir / n for n in ("lcgraph-store", "data.nq", "data.ttl"))
+        meta = json.loads((workdir / "prepared.json").read_text(encoding="utf-8"))
+        nquads, city = meta["quads"], meta["city"]
         servers = {
-            "lcgraph": lambda: lcgraph_server(store, args.workers),
             # every request evaluated by a worker: the repeated query is not served from cache
-            "lcgraph-nocache": lambda: lcgraph_server(store, args.workers, cache=False),
-            "oxigraph": lambda: oxigraph_server(workdir, nq),
+            "lcgraph serve (no result cache)": lambda: lcgraph_server(store, args.workers, False),
+            "lcgraph serve (result cache)": lambda: lcgraph_server(store, args.workers),
+            "oxigraph serve-read-only": lambda: oxigraph_server(workdir, nq),
             "rdflib-endpoint": lambda: rdflib_endpoint_server(ttl),
         }
-        queries = {name: QUERIES[name] for name in (args.query or QUERIES)}
-        results: dict[tuple[str, str], dict] = {}
+        queries = {name: QUERIES[name].replace("{city}", city) for name in args.query}
+        rows: list[dict] = []
         answers: dict[tuple[str, str], list] = {}
+        common = {"scale": args.scale, "triples": nquads}
         for name, make in servers.items():
-            if args.only and name not in args.only:
-                continue
             made = make()
             if made is None:
-                print(
-                    f"{name}: not installed, skipped (pip install -e '.[bench]')", file=sys.stderr
-                )
+                print(f"{name}: not installed, skipped", file=sys.stderr)
                 continue
             ctx, port, endpoint = made
-            with ctx:
+            ours = name.startswith("lcgraph serve (no")
+            first = len(rows)
+            with ctx as info:
                 for qname, query in queries.items():
                     path_q = endpoint + "?" + urlencode({"query": query})
-                    status, body = fetch(port, path_q)
+                    t0 = time.perf_counter()
+                    status, body = fetch(port, path_q, timeout=args.cap)
+                    single = time.perf_counter() - t0
                     if status != 200:
                         raise RuntimeError(f"{name} answered {status}: {body[:300]!r}")
                     answers[(qname, name)] = answer(body)
-                    r = results[(qname, name)] = load(
-                        port, path_q, args.clients, args.seconds, args.warmup
+                    bench = f"http {qname}"
+                    if single > args.seconds / 2:
+                        # too slow for a load run: requests would outlast it; one request timed
+                        rows.append(
+                            harness.row_of(
+                                [1 / single],
+                                unit="req/s",
+                                bench=bench,
+                                tool=name,
+                                ours=ours,
+                                note=f"one request took {single:.1f} s: no load run, 1/latency",
+                                **common,
+                            )
+                        )
+                        continue
+                    rounds = [
+                        load(port, path_q, args.clients, args.seconds, args.warmup)
+                        for _ in range(max(1, args.repeat))
+                    ]
+                    for r in rounds:
+                        print(
+                            f"{qname:10} {name:32} {r['rps']:9.1f} req/s  p50 "
+                            f"{r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  "
+                            f"errors {r['errors']}",
+                            file=sys.stderr,
+                        )
+                    errors = sum(r["errors"] for r in rounds)
+                    note = f"{errors} failed requests" if errors else ""
+                    target = TARGETS if ours and qname == "scan-sort" else ""
+                    rows.append(
+                        harness.row_of(
+                            [r["rps"] for r in rounds],
+                            unit="req/s",
+                            bench=bench,
+                            tool=name,
+                            ours=ours,
+                            note=note,
+                            target=target,
+                            **common,
+                        )
                     )
-                    print(
-                        f"{qname:10} {name:16} {r['rps']:9.1f} req/s  p50 {r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  errors {r['errors']}",
-                        file=sys.stderr,
-                    )
-        same = all(
-            a == answers[(q, n2)]
-            for (q, _n), a in answers.items()
-            for (q2, n2) in answers
-            if q2 == q
-        )
-        table = render(results, args, nquads, same)
-        print(table)
-        if args.out:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(table, encoding="utf-8")
-        return 0 if same else 1
+                    p50s = [r["p50_ms"] for r in rounds if r["requests"]]
+                    if p50s:
+                        rows.append(
+                            harness.row_of(
+                                p50s, unit="ms p50", bench=bench, tool=name, ours=ours, **common
+                            )
+                        )
+            for row in rows[first:]:  # known once the server has stopped
+                row["peak_mb"] = info.get("peak_mb", 0.0)
+        first = {}
+        for (q, n), a in answers.items():
+            first.setdefault(q, (n, a))
+        differ = [f"{q}: {n} vs {first[q][0]}" for (q, n), a in answers.items() if a != first[q][1]]
+        return rows, differ
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def render(results: dict, args, nquads: int, same: bool) -> str:
-    lines = [
-        f"{args.clients} concurrent keep-alive clients, {args.seconds:g} s per server and query after "
-        f"{args.warmup:g} s warm-up, {nquads:,} quads ({'synthetic ' + str(args.synthetic) + ' cities' if args.synthetic else 'seed data'}), "
-        f"{os.cpu_count()} CPUs, lcgraph workers {args.workers}. Same answers from every server: {'yes' if same else 'NO'}.",
-        "",
-        "| query | server | req/s | p50 ms | p99 ms | errors | lcgraph / server |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
-    for (qname, name), r in results.items():
-        base = results.get((qname, "lcgraph"), {}).get("rps")
-        ratio = f"{base / r['rps']:.2f}x" if base and r["rps"] and name != "lcgraph" else ""
-        lines.append(
-            f"| {qname} | {name} | {r['rps']:.1f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['errors']} | {ratio} |"
-        )
-    return "\n".join(lines) + "\n"
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    harness.standard_args(parser)
+    quick = harness.cap(30) < 10  # the smoke run (run.py --cap 3): short load runs
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=1.0 if quick else 5.0)
+    parser.add_argument("--warmup", type=float, default=0.3 if quick else 1.0)
+    parser.add_argument("--workers", type=int, default=2, help="lcgraph query workers")
+    parser.add_argument("--query", choices=list(QUERIES), nargs="+", default=list(QUERIES))
+    parser.add_argument(
+        "--cap", type=float, default=harness.cap(600), help="longest single request, s"
+    )
+    parser.add_argument("--prepare-into", type=Path, help="(internal) build the data here")
+    parser.add_argument("--root", type=Path, help="(internal) the project root to prepare")
+    args = parser.parse_args(argv)
+    if args.prepare_into:
+        *_, nquads, city = prepare(args.prepare_into, args.root)
+        meta = {"quads": nquads, "city": city}
+        (args.prepare_into / "prepared.json").write_text(json.dumps(meta), encoding="utf-8")
+        return 0
+    root = gen.dataset_in_subprocess(args.scale, args.seed)
+    rows, differ = serve_and_load(args, root)
+    notes = (
+        f"{args.clients} concurrent keep-alive clients, {args.seconds:g} s per server, query and "
+        f"round after {args.warmup:g} s warm-up; lcgraph with {args.workers} workers; "
+        f"{os.cpu_count()} CPUs (clients and server share them). Same answers from every "
+        f"server: {'NO (' + '; '.join(differ) + ')' if differ else 'yes'}."
+    )
+    harness.write_outputs(rows, args.json, args.markdown, notes)
+    print(harness.markdown_table(rows) + "\n" + notes)
+    return 1 if differ else 0
 
 
 if __name__ == "__main__":

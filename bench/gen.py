@@ -906,10 +906,7 @@ def generate(
     docs = Generator(n, seed).run()
     out.mkdir(parents=True, exist_ok=True)
     files = write(docs, out / "data", base)
-    for name in ("ontology", "shapes", "queries"):
-        link = out / name
-        if not link.exists() and (ROOT / name).exists():
-            link.symlink_to(ROOT / name, target_is_directory=True)
+    link_project(out)
     manifest = {
         "scale": scale,
         "seed": seed,
@@ -925,6 +922,17 @@ def generate(
     return manifest
 
 
+def link_project(root: Path) -> None:
+    """Link this checkout's ontology, shapes and saved queries into a generated root.
+
+    Also run on a cached root, so that one generated before a folder existed gains it.
+    """
+    for name in ("ontology", "shapes", "queries"):
+        link = root / name
+        if not link.exists() and (ROOT / name).exists():
+            link.symlink_to(ROOT / name, target_is_directory=True)
+
+
 def dataset(scale: str = "S", seed: int = DEFAULT_SEED, out: Path | None = None) -> Path:
     """A generated project root for ``scale`` and ``seed``, made once and reused.
 
@@ -936,6 +944,7 @@ def dataset(scale: str = "S", seed: int = DEFAULT_SEED, out: Path | None = None)
     if stamp.is_file():
         manifest = json.loads(stamp.read_text(encoding="utf-8"))
         if manifest.get("generator") == GEN_VERSION:
+            link_project(root)
             return root
     tmp = root.with_name(f".{root.name}.{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -960,6 +969,7 @@ def dataset_in_subprocess(scale: str = "S", seed: int = DEFAULT_SEED) -> Path:
         stamp.is_file()
         and json.loads(stamp.read_text(encoding="utf-8")).get("generator") == GEN_VERSION
     ):
+        link_project(root)
         return root
     subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--scale", scale, "--seed", str(seed)],

@@ -60,13 +60,16 @@ def run_module(path: Path, scale: str, repeat: int, cap: float | None, timeout: 
             str(md_path),
         ]
         extra = {"LCGRAPH_BENCH_CAP": str(cap)} if cap else {}
+        load = round(os.getloadavg()[0], 2)  # the load this module started under
         start = time.perf_counter()
         _seconds, peak, code, timed_out, tail = harness.run_once(
             cmd, env=harness.env(**extra), timeout=timeout
         )
-        rows = json.loads(json_path.read_text()) if json_path.is_file() else []
-        notes = md_path.read_text() if md_path.is_file() else ""
+        rows, problem = read_rows(json_path)
+        notes = md_path.read_text(encoding="utf-8", errors="replace") if md_path.is_file() else ""
     status = "ok" if code == 0 and not timed_out else ("timed out" if timed_out else f"exit {code}")
+    if problem and status == "ok":
+        status = f"malformed rows: {problem}"
     return {
         "module": path.stem,
         "scale": scale,
@@ -77,7 +80,25 @@ def run_module(path: Path, scale: str, repeat: int, cap: float | None, timeout: 
         "notes": notes,
         "tail": tail if status != "ok" else "",
         "peak_mb": round(peak, 1),
+        "load": load,
+        "cap": cap,
+        "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def read_rows(path: Path) -> tuple[list[dict], str | None]:
+    """A module's rows and, when they break the interface, why (the rows are then dropped).
+
+    A module that wrote nothing has no rows and no problem: its Markdown, if any, is shown.
+    """
+    if not path.is_file():
+        return [], None
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return [], f"not JSON ({exc})"
+    problem = harness.check_rows(rows)
+    return ([], problem) if problem else (rows, None)
 
 
 def render(results: list[dict], args, started: str, machine: dict, versions: dict) -> str:
@@ -96,8 +117,13 @@ def render(results: list[dict], args, started: str, machine: dict, versions: dic
         f"- started: {started}; command: `python bench/run.py {' '.join(args.argv)}`".rstrip(),
         f"- machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB, "
         f"{machine['os']}, Python {machine['python']}",
-        f"- load average when it started: {', '.join(map(str, machine['load_average']))} "
-        "(the machine is shared; timings move with the load)",
+        (
+            f"- merged from the runs saved in {', '.join(p.name for p in args.merge)}: each "
+            "module's line gives when it ran, its load average at the start and its cap"
+            if args.merge
+            else f"- load average when it started: {', '.join(map(str, machine['load_average']))}"
+            " (the machine is shared; timings move with the load)"
+        ),
         "- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
         "- data: bench/gen.py (seed 42): "
         + "; ".join(f"{s}: {d}" for s, d in _data_sizes(args.scale).items()),
@@ -114,12 +140,30 @@ def render(results: list[dict], args, started: str, machine: dict, versions: dic
         for part in parts:
             lines.append(
                 f"- `{part['command']}` ({part['scale']}): {part['status']}, {part['seconds']} s"
+                + (f", started {part['started']}" if "started" in part else "")
+                + (f", load average {part['load']} at its start" if "load" in part else "")
+                + (f", peers capped at {part['cap']:g} s" if part.get("cap") else "")
             )
             if part["tail"]:
                 lines += ["", "```", part["tail"], "```"]
         if not rows:  # a module that wrote no JSON rows: its own Markdown report
             lines += ["", *(p["notes"] for p in parts if p["notes"])]
+        else:  # the notes a module wrote under its table, per scale
+            for part in parts:
+                _, mark, notes = part["notes"].partition(harness.NOTES_MARK)
+                if mark and notes.strip():
+                    lines += ["", f"{part['scale']}: {notes.strip()}"]
         lines.append("")
+    import targets
+
+    lines += [
+        "## Targets",
+        "",
+        "The issue's targets against this run's rows (bench/targets.py). A lower bound ('>=') "
+        "comes from a peer stopped at its cap; 'not shown' means the cap came first.",
+        "",
+        targets.table(results),
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -147,15 +191,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
     parser.add_argument("--json", type=Path, help="also write every result as JSON here")
     parser.add_argument(
-        "--merge", type=Path, nargs="+", default=[], help="results (--json) of earlier runs to add"
+        "--merge",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="results (--json) of earlier runs to add; a later one replaces a module and scale",
     )
     args = parser.parse_args(argv)
     args.argv = list(argv if argv is not None else sys.argv[1:])
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine, versions = harness.machine(), harness.versions()
     results = []
-    for earlier in args.merge:
-        results.extend(json.loads(earlier.read_text(encoding="utf-8")))
+    for earlier in args.merge:  # a later file's (module, scale) replaces an earlier one's
+        for result in json.loads(earlier.read_text(encoding="utf-8")):
+            key = (result["module"], result["scale"])
+            results = [r for r in results if (r["module"], r["scale"]) != key] + [result]
     for path in discover(args.only) if not (args.merge and not args.only) else []:
         name = path.stem.removeprefix("bench_")
         scales = args.scale[:1] if name in SCALE_FREE else args.scale
@@ -164,9 +214,9 @@ def main(argv: list[str] | None = None) -> int:
             result = run_module(path, scale, args.repeat, args.cap, args.timeout)
             print(f"run.py:   {result['status']} in {result['seconds']} s", file=sys.stderr)
             results.append(result)
-    args.out.write_text(render(results, args, started, machine, versions), encoding="utf-8")
-    if args.json:
+    if args.json:  # first: the measurements survive whatever happens to the rendering
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    args.out.write_text(render(results, args, started, machine, versions), encoding="utf-8")
     print(f"run.py: wrote {args.out}", file=sys.stderr)
     failed = [r for r in results if r["status"] != "ok"]
     return 1 if failed else 0

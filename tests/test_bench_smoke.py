@@ -85,3 +85,66 @@ def test_results_name_machine_versions_and_ratios(smoke_run):
     assert "lcgraph validate --engine fast" in tools
     capped = [row for row in rows if row["capped"]]
     assert capped and all(row["median"] == 3 for row in capped)  # pySHACL stopped at the cap
+
+
+def test_units_are_rendered_and_every_area_is_measured(smoke_run):
+    rows = [row for r in smoke_run["results"] for row in r["rows"]]
+    units = {row.get("unit", "s") for row in rows}
+    assert {"s", "s work", "ms p95", "req/s", "ms p50"} <= units
+    text = smoke_run["markdown"]
+    assert "| unit |" in text and "Units: " in text and "requests served per second" in text
+    benches = {row["bench"] for row in rows}
+    assert {"peer match · peers", "http lookup", "http scan-sort", "brokerage · gnm"} <= benches
+    assert any(b.startswith("query ") for b in benches)
+    # the peers' answers were checked against ours
+    queries = [
+        row for row in rows if row["bench"].startswith("query ") and row["bench"] != "query load"
+    ]
+    assert queries and all(row["same_answers"] in (True, None) for row in queries)
+    naive = [row for row in rows if row["tool"].startswith("naive: SPARQL")]
+    assert naive and "same top 10" in naive[0]["note"]
+    assert "Same answers from every server: yes" in text
+    # the targets table closes the file; at S the L targets are "not measured", --help is
+    targets = text.split("## Targets", 1)[1]
+    assert "| cold start: `lcgraph --help` < 0.3 s |" in targets
+    assert "not measured in this run" in targets and "GPU" in targets
+
+
+def test_requests_per_second_ratio_is_ours_over_theirs():
+    sys.path.insert(0, str(ROOT / "bench"))
+    import harness
+
+    rows = [
+        harness.row_of([100.0], unit="req/s", bench="b", tool="us", scale="S", ours=True),
+        harness.row_of([10.0], unit="req/s", bench="b", tool="them", scale="S"),
+        harness.row_of([2.0], unit="ms p50", bench="b", tool="us", scale="S", ours=True),
+        harness.row_of([8.0], unit="ms p50", bench="b", tool="them", scale="S"),
+    ]
+    ratios = {(r["tool"], r["unit"]): r["ratio"] for r in harness.ratios(rows)}
+    assert ratios[("them", "req/s")] == 10.0  # fewer requests/s: 10x slower
+    assert ratios[("them", "ms p50")] == 4.0
+
+
+def test_malformed_rows_fail_the_module_not_the_run(tmp_path):
+    """A module writing rows off the interface is reported as failed; the run goes on."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import run
+
+    bad = tmp_path / "bench_bad.py"
+    bad.write_text(
+        "import json, sys\n"
+        "path = sys.argv[sys.argv.index('--json') + 1]\n"
+        "json.dump(['a str row'], open(path, 'w'))\n"
+    )
+    result = run.run_module(bad, "S", 1, None, 60)
+    assert result["status"].startswith("malformed rows: row 0 is a str")
+    assert result["rows"] == []
+    bad.write_text(
+        "import json, sys\n"
+        "path = sys.argv[sys.argv.index('--json') + 1]\n"
+        "json.dump([{'bench': 'b', 'tool': 't', 'scale': 'S', 'runs': [1], 'min': '1',"
+        " 'median': 1, 'peak_mb': 1}], open(path, 'w'))\n"
+    )
+    assert "must be numbers" in run.run_module(bad, "S", 1, None, 60)["status"]
+    bad.write_text("import sys\nsys.exit(0)\n")  # no rows, no problem
+    assert run.run_module(bad, "S", 1, None, 60)["status"] == "ok"
