@@ -717,18 +717,6 @@ def load_data_store(
     return store, where
 
 
-def shape_name(shapes: rdflib.Graph, shape) -> str:
-    """The IRI of a shape; for a blank property shape, the IRI of the node shape that owns it."""
-    seen = set()
-    while not isinstance(shape, URIRef) and shape is not None and shape not in seen:
-        seen.add(shape)
-        owner = shapes.value(predicate=SH.property, object=shape)
-        if owner is None:
-            break
-        shape = owner
-    return str(shape)
-
-
 def _rdflib_term(term):
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -748,7 +736,7 @@ def _rdflib_term(term):
 
 def validate_store(store: ox.Store, shapes: rdflib.Graph, where: dict | None = None):
     """Validate the default graph of ``store`` against ``shapes``; return a :class:`Report`."""
-    from lcgraph.validate import Report, Violation
+    from lcgraph.validate import Report, Violation, shape_name
 
     results = FastValidator(shapes).run(store)
     violations = []

@@ -240,7 +240,7 @@ async def run_saved(request: Request, name: str, values: dict[str, Any], fmt: st
     """Bind ``values`` to the saved query ``name``, run it in the pool, answer in ``fmt``."""
     from lcgraph.queries import bind, bound_text, get_query
     from lcgraph.sparql_text import check_query
-    from lcgraph.web.result_cache import cacheable
+    from lcgraph.web.sparql import run_task, with_charset
     from lcgraph.web.worker import Task
 
     state = request.app.state
@@ -264,21 +264,9 @@ async def run_saved(request: Request, name: str, values: dict[str, Any], fmt: st
         has_dataset=info.has_dataset,
         max_rows=settings.max_rows,
     )
-    cache = getattr(state, "results", None)
-    key = cache.key(task, state.generation) if cache is not None and cacheable(text) else None
-    reply = cache.get(key) if key is not None else None
-    if reply is None:
-        reply = await state.pool.run(task, settings.query_timeout)
-        if key is not None:
-            cache.put(key, reply)
-    if reply.status != 200:
-        raise InputError(reply.body.decode("utf-8", "replace"), http_status=reply.status)
-    headers = {"Vary": "Accept", "X-LCGraph-Rows": str(reply.rows)}
-    if reply.truncated:
-        headers["X-LCGraph-Truncated"] = "true"
-        headers["X-LCGraph-Max-Rows"] = str(settings.max_rows)
+    reply, headers = await run_task(state, task, text)
     if media != "application/json" or graph_form:
-        return Response(reply.body, media_type=_charset(reply.media_type), headers=headers)
+        return Response(reply.body, media_type=with_charset(reply.media_type), headers=headers)
     doc = json.loads(reply.body)
     variables = doc.get("head", {}).get("vars", [])
     if "boolean" in doc:
@@ -299,10 +287,6 @@ async def run_saved(request: Request, name: str, values: dict[str, Any], fmt: st
         sparql=text,
     )
     return JSONResponse(body.model_dump(), headers=headers)
-
-
-def _charset(media: str) -> str:
-    return f"{media}; charset=utf-8" if media.startswith("text/") else media
 
 
 def _not_found(request: Request, name: str, message: str, settings: Settings) -> Response:

@@ -27,7 +27,7 @@ from lcgraph.rdfio import all_prefixes
 from lcgraph.sparql_text import check_query
 from lcgraph.web.conneg import HTML, RDF_TYPES, RESULTS_TYPES, choose, negotiate
 from lcgraph.web.result_cache import cacheable
-from lcgraph.web.worker import Task
+from lcgraph.web.worker import Reply, Task
 
 __all__ = ["router"]
 
@@ -238,7 +238,15 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         # only graph answers (Turtle, RDF/XML) use prefixes; SELECT/ASK tasks stay small
         prefixes=_prefixes(settings.base) if offered is RDF_TYPES else {},
     )
-    state = request.app.state
+    reply, headers = await run_task(request.app.state, task, text)
+    return Response(reply.body, media_type=with_charset(reply.media_type), headers=headers)
+
+
+async def run_task(state, task: Task, text: str) -> tuple[Reply, dict[str, str]]:
+    """Run ``task`` in the worker pool (or answer from the result cache); the reply and the
+    headers every answer carries (row count, truncation marker). A failed query raises
+    :class:`InputError` with the worker's status (400, 503...)."""
+    settings = state.settings
     cache = getattr(state, "results", None)
     key = cache.key(task, state.generation) if cache is not None and cacheable(text) else None
     reply = cache.get(key) if key is not None else None
@@ -252,7 +260,7 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
     if reply.truncated:
         headers["X-LCGraph-Truncated"] = "true"
         headers["X-LCGraph-Max-Rows"] = str(settings.max_rows)
-    return Response(reply.body, media_type=_with_charset(reply.media_type), headers=headers)
+    return reply, headers
 
 
 @lru_cache(maxsize=8)
@@ -260,7 +268,7 @@ def _prefixes(base: str) -> dict[str, str]:
     return all_prefixes(base)
 
 
-def _with_charset(media: str) -> str:
+def with_charset(media: str) -> str:
     if media.startswith("text/") or media in ("application/n-triples",):
         return f"{media}; charset=utf-8"
     return media
