@@ -22,10 +22,8 @@ import http.client
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
@@ -37,46 +35,11 @@ import harness
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start(root: Path | None, store: Path) -> tuple[subprocess.Popen, str]:
+def server_env(root: Path | None, store: Path) -> dict[str, str]:
     extra = {"LCGRAPH_STORE": str(store), "LCGRAPH_WORKERS": "1"}
     if root is not None:
         extra["LCGRAPH_ROOT"] = str(root)
-    cmd = [sys.executable, "-m", "lcgraph", "serve", "--host", "127.0.0.1", "--port", "0"]
-    proc = subprocess.Popen(
-        cmd,
-        env=harness.env(**extra),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    found: list[str] = []
-    ready = threading.Event()
-
-    def drain() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            if not found and line.startswith("serving on "):
-                found.append(line.split()[-1].strip())
-                ready.set()
-        ready.set()
-
-    threading.Thread(target=drain, daemon=True).start()
-    ready.wait(1800)
-    if not found:
-        stop(proc)
-        raise RuntimeError("lcgraph serve did not start")
-    return proc, found[0]
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+    return harness.env(**extra)
 
 
 def get(conn: http.client.HTTPConnection, path: str) -> tuple[float, int, bytes]:
@@ -163,14 +126,14 @@ def table(title: str, rows: list[dict], cap: float) -> str:
 
 def run_one(title: str, root: Path | None, warm: int, cap: float, seed_city: tuple | None) -> str:
     with tempfile.TemporaryDirectory(prefix="lcgraph-bench-ui-") as tmp:
+        from lcgraph.web.launch import running_server
+
         started = time.perf_counter()
-        proc, base = start(root, Path(tmp) / "no-store")
-        try:
+        env = server_env(root, Path(tmp) / "no-store")
+        with running_server(env=env, cwd=ROOT, start_timeout=1800) as (base, _proc, _lines):
             ready = time.perf_counter() - started
             slug, label = seed_city or a_city(base)
             rows = measure_pages(base, slug, label, warm, cap)
-        finally:
-            stop(proc)
     return table(f"{title} (server ready in {ready:.1f} s; city: {label})", rows, cap)
 
 

@@ -13,14 +13,16 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's lcgraph, also when it is not installed
+
+from lcgraph.web import chromium  # noqa: E402
+from lcgraph.web.launch import running_server  # noqa: E402
 
 #: (file name, what the README says about it)
 SHOTS = [
@@ -36,67 +38,11 @@ SHOTS = [
 ]
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    cmd = [sys.executable, "-m", "lcgraph", "serve", "--host", "127.0.0.1", "--port", "0"]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    found: list[str] = []
-    ready = threading.Event()
-
-    def drain() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            if not found and line.startswith("serving on "):
-                found.append(line.split()[-1].strip())
-                ready.set()
-        ready.set()
-
-    threading.Thread(target=drain, daemon=True).start()
-    ready.wait(120)
-    if not found:
-        stop(proc)
-        raise SystemExit("lcgraph serve did not start")
-    return proc, found[0]
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
-
 def new_driver(width: int, height: int, profile: str):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
+    browser, driver = chromium.chromium_paths()
     if not browser or not driver:
         raise SystemExit("chromium and chromedriver are needed: `make browser-deps` installs them")
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
-        f"--user-data-dir={profile}",
-        f"--window-size={width},{height}",
-    ):
-        options.add_argument(arg)
-    return webdriver.Chrome(service=Service(executable_path=driver), options=options)
+    return chromium.new_driver(browser, driver, width, height, profile, ("--hide-scrollbars",))
 
 
 def snap(chrome, path: Path, width: int, max_height: int = 2200) -> None:
@@ -193,11 +139,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--width", type=int, default=1280)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    proc, base = start_server()
-    try:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    with running_server(env=env, cwd=ROOT, start_timeout=120) as (base, _proc, _lines):
         take(base, args.out, args.width)
-    finally:
-        stop(proc)
 
 
 if __name__ == "__main__":

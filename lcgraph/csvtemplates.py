@@ -72,6 +72,9 @@ class Column:
 _SOURCE = Column("source", "IRI/CURIE of the source document, when it is in the graph (optional)")
 _EVIDENCE = Column("evidence", "a short quote from the source, or where in it (lcc:evidence)")
 _NOTE = Column("note", "an editorial note (skos:editorialNote)")
+_TOPICS = Column(
+    "topics", "topics or sectors (concepts of lcc:TopicScheme / lcc:SectorScheme)", many=True
+)
 
 #: The columns of each template, in template order.
 TEMPLATES: dict[str, tuple[Column, ...]] = {
@@ -96,11 +99,7 @@ TEMPLATES: dict[str, tuple[Column, ...]] = {
         Column("no_geonames_reason", "why the city has no GeoNames link"),
         Column("networks", "networks the city is a member of (org:memberOf)", many=True),
         Column("programmes", "programmes the city takes part in (lcc:participatesIn)", many=True),
-        Column(
-            "topics",
-            "topics or sectors (concepts of lcc:TopicScheme / lcc:SectorScheme)",
-            many=True,
-        ),
+        _TOPICS,
         _SOURCE,
         _EVIDENCE,
         _NOTE,
@@ -123,11 +122,7 @@ TEMPLATES: dict[str, tuple[Column, ...]] = {
         Column("agreement_date", "date the agreement was signed: YYYY, YYYY-MM or YYYY-MM-DD"),
         Column("start_date", "start: YYYY, YYYY-MM or YYYY-MM-DD"),
         Column("end_date", "end: YYYY, YYYY-MM or YYYY-MM-DD"),
-        Column(
-            "topics",
-            "topics or sectors (concepts of lcc:TopicScheme / lcc:SectorScheme)",
-            many=True,
-        ),
+        _TOPICS,
         _SOURCE,
         _EVIDENCE,
         _NOTE,

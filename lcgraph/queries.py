@@ -529,6 +529,15 @@ def _memo(convert):
     return get
 
 
+def _first(items, limit: int | None, result: Result):
+    """The first ``limit`` items (all when None); marks ``result`` truncated when more remain."""
+    for i, item in enumerate(items):
+        if limit is not None and i >= limit:
+            result.truncated = True
+            return
+        yield item
+
+
 def run_oxigraph(text: str, store, limit: int | None) -> Result:
     import pyoxigraph as ox
 
@@ -542,19 +551,13 @@ def run_oxigraph(text: str, store, limit: int | None) -> Result:
         variables = [v.value for v in answer.variables]
         result = Result("SELECT", variables=variables, query_text=text)
         term = _memo(_ox_term)
-        for i, solution in enumerate(answer):
-            if limit is not None and i >= limit:
-                result.truncated = True
-                break
+        for solution in _first(answer, limit, result):
             # a solution iterates over its values in the order of `variables`
             result.terms.append(dict(zip(variables, map(term, solution), strict=True)))
         return result
     result = Result("CONSTRUCT", query_text=text)
     term = _memo(_ox_term)
-    for i, triple in enumerate(answer):
-        if limit is not None and i >= limit:
-            result.truncated = True
-            break
+    for triple in _first(answer, limit, result):
         result.triples.append((term(triple.subject), term(triple.predicate), term(triple.object)))
     return result
 
@@ -589,18 +592,12 @@ def run_rdflib(
         variables = [str(v) for v in answer.vars]
         result = Result("SELECT", variables=variables, query_text=text)
         term = _memo(_rdflib_term)
-        for i, row in enumerate(answer):
-            if limit is not None and i >= limit:
-                result.truncated = True
-                break
+        for row in _first(answer, limit, result):
             result.terms.append({v: term(row[v]) for v in variables})
         return result
     result = Result("CONSTRUCT", query_text=text)
     term = _memo(_rdflib_term)
-    for i, (s, p, o) in enumerate(answer):
-        if limit is not None and i >= limit:
-            result.truncated = True
-            break
+    for s, p, o in _first(answer, limit, result):
         result.triples.append((term(s), term(p), term(o)))
     return result
 
@@ -636,10 +633,7 @@ def run_remote(text: str, endpoint: str, limit: int | None, timeout: float | Non
             )
             fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in ctype else ox.RdfFormat.TURTLE
             result = Result("CONSTRUCT", query_text=text)
-            for i, triple in enumerate(ox.parse(raw, format=fmt)):
-                if limit is not None and i >= limit:
-                    result.truncated = True
-                    break
+            for triple in _first(ox.parse(raw, format=fmt), limit, result):
                 result.triples.append(
                     (_ox_term(triple.subject), _ox_term(triple.predicate), _ox_term(triple.object))
                 )
@@ -666,10 +660,7 @@ def run_remote(text: str, endpoint: str, limit: int | None, timeout: float | Non
         return Result("ASK", boolean=bool(doc["boolean"]), query_text=text)
     variables = list(doc.get("head", {}).get("vars", []))
     result = Result("SELECT", variables=variables, query_text=text)
-    for i, binding in enumerate(doc.get("results", {}).get("bindings", [])):
-        if limit is not None and i >= limit:
-            result.truncated = True
-            break
+    for binding in _first(doc.get("results", {}).get("bindings", []), limit, result):
         result.terms.append({v: _json_term(binding.get(v)) for v in variables})
     return result
 

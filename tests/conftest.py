@@ -6,7 +6,7 @@ import subprocess
 
 import pyoxigraph as ox
 import pytest
-from support import free_port, lcgraph_cmd, oxigraph_binary, stop, subprocess_env, wait_http
+from support import free_port, oxigraph_binary, push, stop, wait_http
 
 from lcgraph.config import Settings
 from lcgraph.store import build
@@ -54,15 +54,7 @@ def oxigraph_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def loaded_server(oxigraph_server, disk_store) -> str:
     """The Oxigraph server with the graph pushed into it through `lcgraph push`."""
-    result = subprocess.run(
-        lcgraph_cmd(
-            "--store", str(disk_store.store_path), "push", "--endpoint", f"{oxigraph_server}/query"
-        ),
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-        timeout=120,
-    )
+    result = push(disk_store.store_path, f"{oxigraph_server}/query")
     assert result.returncode == 0, result.stderr
     assert "pushed" in result.stdout
     return oxigraph_server
@@ -111,3 +103,17 @@ def echo(tmp_path_factory):
     path = tmp_path_factory.mktemp("queries") / "echo.rq"
     path.write_text(ECHO, encoding="utf-8")
     return get_query(path)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """A TestClient of the app on the seed graph built in memory (no store on disk)."""
+    from fastapi.testclient import TestClient
+
+    from lcgraph.web.app import create_app
+
+    settings = Settings.from_env().with_(
+        store_path=tmp_path_factory.mktemp("none") / "absent", workers=1
+    )
+    with TestClient(create_app(settings)) as c:
+        yield c

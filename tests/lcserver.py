@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from lcgraph.web import launch
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,54 +31,11 @@ def _env(extra: dict[str, str] | None) -> dict[str, str]:
 def running_server(
     *serve_args: str, env: dict[str, str] | None = None, start_timeout: float = 90
 ) -> Iterator[tuple[str, subprocess.Popen, list[str]]]:
-    """Yield ``(base_url, process, stderr_lines)`` of a running server; stop it afterwards."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "lcgraph",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        *serve_args,
-    ]
-    proc = subprocess.Popen(
-        cmd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=_env(env),
-        text=True,
-        cwd=str(ROOT),
-    )
-    lines: list[str] = []
-    ready = threading.Event()
-    url: list[str] = []
-
-    def drain() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.append(line)
-            if not ready.is_set() and line.startswith("serving on "):
-                url.append(line.split()[-1].strip())
-                ready.set()
-        ready.set()
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    try:
-        ready.wait(start_timeout)
-        if not url:
-            raise RuntimeError("the server did not start:\n" + "".join(lines[-40:]))
-        yield url[0], proc, lines
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        reader.join(5)
+    """Yield ``(base_url, process, stderr_lines)`` of a server running this checkout's code."""
+    with launch.running_server(
+        *serve_args, env=_env(env), cwd=ROOT, start_timeout=start_timeout
+    ) as running:
+        yield running
 
 
 class Canary:

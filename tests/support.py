@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from lcgraph.web import launch
+
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_DIRS = ("ontology", "shapes", "data")
 
@@ -62,13 +64,7 @@ def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = N
 
 def stop(proc: subprocess.Popen) -> None:
     """Terminate a server process, killing it if it does not stop."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+    launch.stop(proc, timeout=10)
 
 
 def oxigraph_binary() -> str:
@@ -89,3 +85,14 @@ def remote_select(base: str, query: str) -> dict:
     request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
+
+
+def push(store_path, endpoint: str) -> subprocess.CompletedProcess:
+    """`lcgraph push` of the store at ``store_path`` into ``endpoint``."""
+    return subprocess.run(
+        lcgraph_cmd("--store", str(store_path), "push", "--endpoint", endpoint),
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=120,
+    )

@@ -15,6 +15,8 @@ import tempfile
 import pytest
 from lcserver import running_server
 
+from lcgraph.web import chromium
+
 pytestmark = pytest.mark.browser
 
 MAX_ROWS = 200
@@ -23,8 +25,7 @@ WAIT_S = 20
 
 
 def chromium_paths() -> tuple[str, str]:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
+    browser, driver = chromium.chromium_paths()
     if not browser or not driver:
         pytest.fail(
             "the browser tests need Debian's chromium and chromium-driver "
@@ -36,29 +37,10 @@ def chromium_paths() -> tuple[str, str]:
 
 def new_driver(width: int = 1280, height: int = 1000):
     """A headless Chromium with a fresh profile and nothing that phones home."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     browser, driver = chromium_paths()
     profile = tempfile.mkdtemp(prefix="lcgraph-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--no-first-run",
-        "--no-default-browser-check",
-        f"--user-data-dir={profile}",
-        f"--window-size={width},{height}",
-    ):
-        options.add_argument(arg)
-    chrome = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+    extra = ("--disable-extensions", "--no-default-browser-check")
+    chrome = chromium.new_driver(browser, driver, width, height, profile, extra)
     chrome.set_page_load_timeout(60)
     chrome._lcgraph_profile = profile  # removed when the driver quits (see the fixture)
     return chrome

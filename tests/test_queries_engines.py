@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from support import free_port, lcgraph_cmd, remote_select, subprocess_env
+from support import free_port, lcgraph_cmd, push, remote_select, subprocess_env
 from test_queries import CATALOGUE, example_params
 
 from lcgraph.queries import run
@@ -46,15 +46,7 @@ def test_push_preserves_named_graphs(loaded_server, seed_store):
 
 
 def test_push_twice_replaces(loaded_server, disk_store):
-    again = subprocess.run(
-        lcgraph_cmd(
-            "--store", str(disk_store.store_path), "push", "--endpoint", f"{loaded_server}/query"
-        ),
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-        timeout=120,
-    )
+    again = push(disk_store.store_path, f"{loaded_server}/query")
     assert again.returncode == 0, again.stderr
     result = run("graph-summary", endpoint=f"{loaded_server}/query")
     local = run("graph-summary", settings=disk_store)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pyoxigraph as ox
-import pytest
 import rdflib
 import rdflib.compare
 from fastapi.testclient import TestClient
@@ -17,15 +16,6 @@ from lcgraph.web.app import ROUTERS, create_app
 
 TOKYO = "https://w3id.org/lcc/id/city/tokyo"
 ANMC21 = "https://w3id.org/lcc/id/network/asian-network-of-major-cities-21"
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    settings = Settings.from_env().with_(
-        store_path=tmp_path_factory.mktemp("none") / "absent", workers=1
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_store_is_built_in_memory_when_none_exists(client):

@@ -20,15 +20,6 @@ HTML = {"Accept": "text/html"}
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    settings = Settings.from_env().with_(
-        store_path=tmp_path_factory.mktemp("none") / "absent", workers=1
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
 def capped(tmp_path_factory):
     """A server whose answers hold at most 2 rows."""
     settings = Settings.from_env().with_(

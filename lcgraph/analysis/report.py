@@ -261,10 +261,7 @@ def render_report(source, settings: Settings, img_dir: Path, img_ref: str) -> st
     else:
         out += ["The graph has no memberships yet.", ""]
     overlap = built["network-overlap"]
-    pairs = sorted(
-        overlap.edges(data=True),
-        key=lambda e: (-e[2]["weight"], overlap.nodes[e[0]]["label"], overlap.nodes[e[1]]["label"]),
-    )
+    pairs = _heaviest_pairs(overlap)
     if pairs:
         out.append("Networks and programmes that share members:")
         out.append("")
@@ -275,10 +272,7 @@ def render_report(source, settings: Settings, img_dir: Path, img_ref: str) -> st
             )
         out.append("")
     co = built["co-membership"]
-    co_pairs = sorted(
-        co.edges(data=True),
-        key=lambda e: (-e[2]["weight"], co.nodes[e[0]]["label"], co.nodes[e[1]]["label"]),
-    )
+    co_pairs = _heaviest_pairs(co)
     if co_pairs:
         out.append("Cities and regions that share the most networks and programmes:")
         out.append("")
@@ -393,6 +387,14 @@ def main(argv: list[str] | None = None) -> None:
         img_dir=Path(args.img),
         endpoint=args.endpoint,
         use_store=bool(args.store),
+    )
+
+
+def _heaviest_pairs(G) -> list:
+    """The weighted edges of ``G``, heaviest first, ties by the two labels."""
+    return sorted(
+        G.edges(data=True),
+        key=lambda e: (-e[2]["weight"], G.nodes[e[0]]["label"], G.nodes[e[1]]["label"]),
     )
 
 
