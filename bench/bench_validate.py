@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -53,40 +52,6 @@ def child_pyshacl(root: Path) -> int:
     return 0 if conforms else 1
 
 
-#: The query of DistinctCityShape (shapes/places.ttl) compares the names of every pair of cities
-#: in a country in a FILTER: quadratic, 40 s of the 42 s the fast engine takes at M. The same
-#: test written as a join on (country, lower-cased name) lets the engine hash-join: linear. The
-#: proposal is measured here on a copy of the shapes; the shapes themselves are the lead's.
-DISTINCT_CITY_QUERY = """SELECT $this ?other ?name WHERE {
-            $this rdfs:label|skos:altLabel ?n1 ; lcc:country ?c .
-            ?other a lcc:City ; rdfs:label|skos:altLabel ?n2 ; lcc:country ?c .
-            FILTER($this != ?other && LCASE(STR(?n1)) = LCASE(STR(?n2)))
-            BIND(STR(?n1) AS ?name) }"""
-DISTINCT_CITY_JOIN = """SELECT $this ?other ?name WHERE {
-            { $this rdfs:label|skos:altLabel ?n1 ; lcc:country ?c . BIND(LCASE(STR(?n1)) AS ?key) }
-            { ?other a lcc:City ; rdfs:label|skos:altLabel ?n2 ; lcc:country ?c . BIND(LCASE(STR(?n2)) AS ?key) }
-            FILTER($this != ?other)
-            BIND(STR(?n1) AS ?name) }"""
-
-
-def proposed_root(root: Path, work: Path) -> Path | None:
-    """A copy of ``root`` whose shapes have DistinctCityShape as a join (None if not found)."""
-    places = root / "shapes" / "places.ttl"
-    text = places.read_text(encoding="utf-8")
-    if DISTINCT_CITY_QUERY not in text:
-        return None
-    copy = work / "proposed"
-    (copy / "shapes").mkdir(parents=True)
-    for path in (root / "shapes").glob("*.ttl"):
-        (copy / "shapes" / path.name).write_text(path.read_text(encoding="utf-8"))
-    (copy / "shapes" / "places.ttl").write_text(
-        text.replace(DISTINCT_CITY_QUERY, DISTINCT_CITY_JOIN)
-    )
-    for name in ("data", "ontology"):
-        (copy / name).symlink_to((root / name).resolve(), target_is_directory=True)
-    return copy
-
-
 def bench(args) -> list[dict]:
     root = gen.dataset_in_subprocess(args.scale, args.seed)
     manifest = json.loads((root / "gen.json").read_text(encoding="utf-8"))
@@ -105,18 +70,6 @@ def bench(args) -> list[dict]:
             **common,
         )
     ]
-    with tempfile.TemporaryDirectory(prefix="lcgraph-bench-shapes-") as tmp:
-        proposed = proposed_root(root, Path(tmp))
-        if proposed is not None:
-            rows.append(
-                harness.measure(
-                    [py, "-m", "lcgraph", "validate", "--engine", "fast"],
-                    repeat=args.repeat,
-                    env=harness.env(LCGRAPH_ROOT=str(proposed)),
-                    tool="lcgraph validate --engine fast, DistinctCityShape as a join (proposed)",
-                    **common,
-                )
-            )
     if gen.SCALES[args.scale] <= gen.SCALES["S"]:
         rows.append(
             harness.measure(

@@ -47,28 +47,6 @@ def _ratio_target(bench: str, tool: str, need: float, scale: str = "L", unit: st
     return check
 
 
-def _versus(rows: list[dict], bench: str, peer: str, ours: str, need: float, scale: str = "L"):
-    """A peer's median over another lcgraph row's (one that is not the bench's first)."""
-    them = _find(rows, bench, peer, scale)
-    mine = next(
-        (
-            r
-            for r in rows
-            if r.get("bench") == bench
-            and ours in str(r.get("tool", ""))
-            and r.get("scale") == scale
-        ),
-        None,
-    )
-    if them is None or mine is None or not mine.get("median"):
-        return None
-    value, capped = them["median"] / mine["median"], them.get("capped", False)
-    shown = f"{'>= ' if capped else ''}{value:,.1f}× ({scale})"
-    if value >= need:
-        return shown, "met"
-    return shown, "not shown (peer capped)" if capped else "not met"
-
-
 def _value_target(bench: str, tool: str, key: str, limit: float, unit: str, scale: str = "L"):
     def check(rows: list[dict]) -> Verdict | None:
         row = _find(rows, bench, tool, scale)
@@ -127,11 +105,6 @@ TARGETS: list[tuple[str, Callable[[list[dict]], Verdict | None]]] = [
     (
         "validation: `lcgraph validate` >= 10× plain pySHACL at L",
         _ratio_target("validate", "pySHACL", 10),
-    ),
-    (
-        "validation, with DistinctCityShape written as a join (proposed shape change) >= 10× "
-        "plain pySHACL at L",
-        lambda rows: _versus(rows, "validate", "pySHACL", "DistinctCityShape as a join", 10),
     ),
     ("saved queries: embedded store >= 10× rdflib (every query)", _queries),
     (

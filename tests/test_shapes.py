@@ -162,7 +162,8 @@ class V:
 
     Names are CURIEs (``city:tokyo``, ``lcc:country``, ``^lcc:hasTarget``); the component is its
     short name (``MinCount`` for ``sh:MinCountConstraintComponent``), the shape a name in
-    ``lccsh:``. ``message`` must occur in the result's message when given.
+    ``lccsh:``. ``message`` must occur in the result's message when given, and ``value`` (a
+    CURIE) must be the value of one of the results with this key.
     """
 
     focus: str
@@ -170,6 +171,7 @@ class V:
     component: str
     shape: str
     message: str | None = None
+    value: str | None = None
 
     def key(self) -> tuple:
         return (
@@ -237,6 +239,13 @@ def assert_violates(report, expected: tuple[V, ...]) -> None:
                 if (v.focus, v.path, v.constraint, v.shape) == e.key()
             ]
             assert any(e.message in m for m in messages), (e.message, messages)
+        if e.value:
+            values = {
+                v.value
+                for v in report.violations
+                if (v.focus, v.path, v.constraint, v.shape) == e.key()
+            }
+            assert expand(e.value) in values, (e.value, values)
 
 
 # --- the cases ------------------------------------------------------------------------------
@@ -497,8 +506,15 @@ CASES = [
         + city("tokyo-2", "Tokyo", country="malaysia"),
         PLACES + city("tokyo-metropolis", "Tokyo Metropolis", 'skos:altLabel "tokyo"@en'),
         (
-            V("city:tokyo", None, "SPARQL", "DistinctCityShape", "city/tokyo-metropolis"),
-            V("city:tokyo-metropolis", None, "SPARQL", "DistinctCityShape", "shares the name"),
+            V(
+                "country:japan",
+                None,
+                "SPARQL",
+                "DistinctCityShape",
+                "2 cities of this country share the name 'Tokyo'",
+                "city:tokyo",
+            ),
+            V("country:japan", None, "SPARQL", "DistinctCityShape", value="city:tokyo-metropolis"),
         ),
     ),
     # targets.ttl ------------------------------------------------------------------------
