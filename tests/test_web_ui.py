@@ -101,6 +101,19 @@ def test_bad_values_are_client_errors_in_json(client):
     assert r.status_code == 422
 
 
+def test_unknown_or_repeated_parameters_are_400_not_ignored(client):
+    # a typo must not run the query unfiltered
+    r = client.get("/api/queries/targets-by-threshold", params={"min_pc": 40})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/json")
+    message = r.json()["message"]
+    assert "'min_pc'" in message and "min_pct" in message, message
+    r = client.get("/api/queries/targets-by-threshold?min_pct=40&min_pct=50")
+    assert r.status_code == 400 and "'min_pct'" in r.json()["message"]
+    r = client.get("/api/queries/search?text=x&format=csv&format=json")
+    assert r.status_code == 400 and "once" in r.json()["message"]
+    assert client.get("/api/queries/targets-by-threshold", params={"min_pct": 40}).status_code == 200
+
+
 def test_each_saved_query_is_typed_in_the_openapi_schema(client):
     spec = client.get("/openapi.json").json()
     params = {

@@ -301,9 +301,8 @@ def _not_found(request: Request, name: str, message: str, settings: Settings) ->
 
 async def run_any(request: Request, name: str) -> Response:
     """Run any saved query by name; parameters as ``?name=value`` (untyped in this schema)."""
+    _check_names(request, None)  # unknown names: lcgraph.queries.bind says which exist
     params = dict(request.query_params)
-    if len(request.query_params.getlist("format")) > 1:
-        raise InputError("give the 'format' parameter once")
     fmt = params.pop("format", None)
     return await run_saved(request, name, params, fmt)
 
@@ -361,7 +360,10 @@ def _route_for(query):
             )
         )
 
+    known = set(names.values()) | {"format"}
+
     async def endpoint(request: Request, **kwargs: Any) -> Response:
+        _check_names(request, known)
         fmt = kwargs.pop("fmt", None)
         values = {names[k]: v for k, v in kwargs.items() if v is not None}
         return await run_saved(request, query.name, values, fmt)
@@ -371,12 +373,33 @@ def _route_for(query):
     return endpoint
 
 
+def _check_names(request: Request, known: set[str] | None) -> None:
+    """400 for a parameter the query does not declare, or one given twice.
+
+    FastAPI would silently drop an unknown name (a typo such as ``min_pc=30`` would run the
+    query unfiltered) and keep only the last of repeated values.
+    """
+    given = request.query_params
+    unknown = [] if known is None else sorted(set(given) - known)
+    if unknown:
+        raise InputError(
+            f"unknown parameter(s) {', '.join(map(repr, unknown))}; this query takes: "
+            + ", ".join(sorted(known))
+        )
+    repeated = sorted(k for k in set(given) if len(given.getlist(k)) > 1)
+    if repeated:
+        raise InputError(f"give each parameter once: {', '.join(map(repr, repeated))}")
+
+
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Rows (json), SPARQL results (sparql-json, xml) or CSV/TSV.",
         "content": {m: {} for m in OFFERED[1:]},
     },
-    400: {"model": ErrorModel, "description": "A value its type refuses; a query error"},
+    400: {
+        "model": ErrorModel,
+        "description": "A value its type refuses, an unknown or repeated parameter, a query error",
+    },
     404: {"model": NotFoundModel, "description": "No such saved query"},
     406: {"model": ErrorModel, "description": "No acceptable answer type"},
     503: {"model": ErrorModel, "description": "The query ran past the time limit"},
