@@ -111,7 +111,9 @@ def test_unknown_or_repeated_parameters_are_400_not_ignored(client):
     assert r.status_code == 400 and "'min_pct'" in r.json()["message"]
     r = client.get("/api/queries/search?text=x&format=csv&format=json")
     assert r.status_code == 400 and "once" in r.json()["message"]
-    assert client.get("/api/queries/targets-by-threshold", params={"min_pct": 40}).status_code == 200
+    assert (
+        client.get("/api/queries/targets-by-threshold", params={"min_pct": 40}).status_code == 200
+    )
 
 
 def test_each_saved_query_is_typed_in_the_openapi_schema(client):
