@@ -9,7 +9,7 @@ an undirected edge appears as two arcs and the arrays form a CSR adjacency.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
@@ -48,18 +48,13 @@ def arcs(G, *, loops: bool = False) -> Arcs:
 
     Parallel edges of a multigraph collapse to one arc (an adjacency lists each neighbour once).
     """
-    nodes: list[Any] = []
-    neighbours: list[Any] = []
-    lengths: list[int] = []
-    for node, nbrs in G.adjacency():
-        nodes.append(node)
-        neighbours.append(nbrs)
-        lengths.append(len(nbrs))
+    adj = G._adj  # node -> neighbours (successors of a digraph), as G.adjacency() gives it
+    nodes: list[Any] = list(adj)
     n = len(nodes)
-    index = {node: i for i, node in enumerate(nodes)}
-    flat = list(chain.from_iterable(neighbours))
-    dst = _positions(nodes, index, flat)
-    src = np.repeat(np.arange(n, dtype=np.int64), np.asarray(lengths, dtype=np.int64))
+    lengths = np.fromiter(map(len, adj.values()), dtype=np.int64, count=n)
+    index = dict(zip(nodes, range(n), strict=True))
+    dst = _positions(nodes, index, chain.from_iterable(adj.values()), int(lengths.sum()))
+    src = np.repeat(np.arange(n, dtype=np.int64), lengths)
     # rows are already grouped; sorting the keys only orders each row (np.lexsort is ~20x
     # slower here)
     keys = np.sort(src * n + dst)
@@ -73,15 +68,15 @@ def arcs(G, *, loops: bool = False) -> Arcs:
     return Arcs(nodes, index, src, dst, indptr, G.is_directed())
 
 
-def _positions(nodes: list[Any], index: dict[Any, int], labels: list[Any]) -> np.ndarray:
-    """The positions of node ``labels`` in ``nodes``, as an int64 array.
+def _positions(nodes: list[Any], index: dict[Any, int], labels: Iterable[Any], count: int):
+    """The positions of node ``labels`` in ``nodes``, as an int64 array of ``count`` items.
 
     This conversion is a large share of the time of a vectorised kernel on a 250k-edge graph,
     so it stays in C: a lookup table when the labels are small non-negative integers (graphs
-    from networkx's generators), else ``map`` with the dict's bound ``__getitem__``.
+    from networkx's generators), else ``map`` with the dict's bound ``__getitem__``; the labels
+    stream from the adjacency without an intermediate list.
     """
-    count = len(labels)
-    if nodes and all(type(node) is int for node in nodes):
+    if nodes and set(map(type, nodes)) == {int}:
         label_array = np.fromiter(nodes, dtype=np.int64, count=len(nodes))
         if label_array.min() >= 0 and label_array.max() < 4 * len(nodes) + 1024:
             table = np.full(int(label_array.max()) + 1, -1, dtype=np.int64)
@@ -122,8 +117,7 @@ def group_codes(G, nodes: list[Any], attr: str) -> tuple[np.ndarray, list[Any]]:
     """
     import networkx as nx
 
-    data = G.nodes
-    values = [data[node].get(attr) for node in nodes]
+    values = [data.get(attr) for data in map(G._node.__getitem__, nodes)]
     missing = [node for node, value in zip(nodes, values, strict=True) if value is None]
     if missing:
         shown = ", ".join(repr(node) for node in missing[:5])
@@ -132,10 +126,8 @@ def group_codes(G, nodes: list[Any], attr: str) -> tuple[np.ndarray, list[Any]]:
             f"{len(missing)} node(s) have no {attr!r} attribute: {shown}{more}; "
             "give every node a group (or drop those nodes) before a brokerage analysis"
         )
-    codes: dict[Any, int] = {}
-    array = np.fromiter(
-        (codes.setdefault(value, len(codes)) for value in values), dtype=np.int64, count=len(values)
-    )
+    codes = {value: code for code, value in enumerate(dict.fromkeys(values))}
+    array = np.fromiter(map(codes.__getitem__, values), dtype=np.int64, count=len(values))
     return array, list(codes)
 
 

@@ -262,7 +262,55 @@ def test_missing_group_is_a_clear_error(value):
         gould_fernandez_zscores(G, "country")
 
 
+def _same_values(ours: dict, theirs: dict) -> None:
+    assert list(ours) == list(theirs)
+    for node, value in ours.items():
+        other = theirs[node]
+        assert (math.isnan(value) and math.isnan(other)) or math.isclose(
+            value, other, rel_tol=1e-9, abs_tol=1e-12
+        ), (node, value, other)
+
+
 def test_burt_measures_are_networkx():
     G = nx.karate_club_graph()
-    assert brokerage.constraint(G) == nx.constraint(G)
+    _same_values(brokerage.constraint(G), nx.constraint(G))
+    _same_values(brokerage.constraint(G, weight="weight"), nx.constraint(G, weight="weight"))
     assert brokerage.effective_size(G) == nx.effective_size(G)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(0, 25),
+    density=st.floats(0, 0.6),
+    directed=st.booleans(),
+    weighted=st.booleans(),
+    seed=st.integers(0, 10_000),
+)
+def test_constraint_equals_networkx_on_random_graphs(n, density, directed, weighted, seed):
+    G = nx.gnp_random_graph(n, density, seed=seed, directed=directed)
+    G.add_nodes_from(["isolated-a", "isolated-b"])
+    rng = np.random.default_rng(seed)
+    for u, v in G.edges:
+        G[u][v]["w"] = float(rng.choice([0.5, 1.0, 2.0, 3.5]))
+    weight = "w" if weighted else None
+    _same_values(brokerage.constraint(G, weight=weight), nx.constraint(G, weight=weight))
+    some = list(G)[::3]
+    _same_values(
+        brokerage.constraint(G, nodes=some, weight=weight),
+        {v: nx.constraint(G, weight=weight)[v] for v in some},
+    )
+
+
+def test_constraint_around_hubs_and_fallbacks():
+    # hubs whose squared matrix is dense, with triangles among their members
+    G = nx.star_graph(300)
+    G.add_edges_from((i, i + 1) for i in range(1, 300, 2))
+    G.add_edges_from(nx.star_graph(range(300, 500)).edges)
+    _same_values(brokerage.constraint(G), nx.constraint(G))
+    assert math.isnan(brokerage.constraint(nx.empty_graph(2))[0])
+    assert brokerage.constraint(nx.Graph()) == {}
+    # self-loops and multigraphs are networkx's own computation
+    loops = nx.Graph([(0, 0), (0, 1), (1, 2), (2, 0)])
+    assert brokerage.constraint(loops) == nx.constraint(loops)
+    multi = nx.MultiGraph([(0, 1), (0, 1), (1, 2)])
+    assert brokerage.constraint(multi) == nx.constraint(multi)
