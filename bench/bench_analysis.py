@@ -21,8 +21,8 @@ Measures, ours (``lcgraph.analysis``) against the reference a user would otherwi
 - closeness of every node against ``networkx.closeness_centrality``;
 - eigenvector against ``networkx.eigenvector_centrality``;
 - Burt's constraint of every node (the indirect term summed on the ties, from the triangles)
-  against ``networkx.constraint`` node by node on a sample, scaled; the values are checked
-  equal on the sample.
+  against ``networkx.constraint`` node by node on a sample, scaled; the same for the effective
+  size; the values are checked equal on the sample.
 
 A reference that would take longer than the budget (``--cap``, default 120 s) is timed on a
 sample (fewer sources, fewer nodes) and scaled linearly: the row says so in its note. The
@@ -53,6 +53,9 @@ K = 256
 SAMPLE = 4096
 #: constraint (networkx's, quadratic in a node's degree: the network hubs) on this many nodes
 CONSTRAINT_SAMPLE = 500
+#: Up to this many nodes networkx's all-node forms of constraint and effective size run too:
+#: they square the normalised matrix (effective size into a dense n x n array: 20 GB at 50k)
+DENSE_LIMIT = 12_000
 TARGETS = {
     "brokerage": ">= 50× naive at L",
     "betweenness": "< 2 s at L (ours)",
@@ -99,7 +102,12 @@ def measure_graph(name: str, G, attr: str, args, triples: int) -> list[dict]:
 
     from lcgraph.analysis import centrality
     from lcgraph.analysis._reference import gould_fernandez_naive
-    from lcgraph.analysis.brokerage import constraint, gould_fernandez, gould_fernandez_zscores
+    from lcgraph.analysis.brokerage import (
+        constraint,
+        effective_size,
+        gould_fernandez,
+        gould_fernandez_zscores,
+    )
 
     budget = args.cap
     rows: list[dict] = []
@@ -193,7 +201,35 @@ def measure_graph(name: str, G, attr: str, args, triples: int) -> list[dict]:
         raise SystemExit("bench_analysis: constraint differs from networkx")
     note = f"timed on {len(some):,} random nodes, scaled to {n:,}" if len(some) < n else ""
     add("constraint", "lcgraph constraint (all nodes)", ours, True)
-    add("constraint", "networkx constraint", [ref], note=note)
+    add("constraint", "networkx constraint (per node)", [ref], note=note)
+    if n <= DENSE_LIMIT:
+        add("constraint", "networkx constraint (all nodes)", _timed(lambda: nx.constraint(G), 1))
+
+    # Burt's effective size: networkx's all-node form is a dense n x n array (and wrong for
+    # weighted graphs), its per-node form copies the graph for each node: timed on a sample
+    # sized to the budget, scaled
+    ours = _timed(lambda: effective_size(G), args.repeat)
+    probe = random.Random(3).sample(nodes, min(n, 3))
+    per = _timed(lambda: nx.effective_size(G, nodes=probe), 1)[0] / len(probe)
+    size = max(len(probe), min(n, CONSTRAINT_SAMPLE, int(budget / 4 / max(per, 1e-9))))
+    some = random.Random(3).sample(nodes, size)
+    ref = _timed(lambda: nx.effective_size(G, nodes=some), 1)[0] * n / len(some)
+    values, expected = effective_size(G), nx.effective_size(G, nodes=some)
+    if any(
+        not math.isclose(values[v], expected[v], rel_tol=1e-9, abs_tol=1e-12)
+        for v in some
+        if not (math.isnan(values[v]) and math.isnan(expected[v]))
+    ):
+        raise SystemExit("bench_analysis: effective size differs from networkx")
+    note = f"timed on {len(some):,} random nodes, scaled to {n:,}" if len(some) < n else ""
+    add("effective size", "lcgraph effective_size (all nodes)", ours, True)
+    add("effective size", "networkx effective_size (per node)", [ref], note=note)
+    if n <= DENSE_LIMIT:
+        add(
+            "effective size",
+            "networkx effective_size (all nodes)",
+            _timed(lambda: nx.effective_size(G), 1),
+        )
     return rows
 
 

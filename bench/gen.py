@@ -925,12 +925,16 @@ def generate(
 def link_project(root: Path) -> None:
     """Link this checkout's ontology, shapes and saved queries into a generated root.
 
-    Also run on a cached root, so that one generated before a folder existed gains it.
+    Also run on a cached root, so that one generated before a folder existed gains it, and one
+    generated from another checkout (a shared ``LCGRAPH_BENCH_OUT``) validates and queries with
+    this checkout's shapes and queries, not the other's.
     """
     for name in ("ontology", "shapes", "queries"):
-        link = root / name
-        if not link.exists() and (ROOT / name).exists():
-            link.symlink_to(ROOT / name, target_is_directory=True)
+        link, want = root / name, ROOT / name
+        if link.is_symlink() and link.resolve() != want.resolve():
+            link.unlink()
+        if not link.exists() and want.exists():
+            link.symlink_to(want, target_is_directory=True)
 
 
 def dataset(scale: str = "S", seed: int = DEFAULT_SEED, out: Path | None = None) -> Path:

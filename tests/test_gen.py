@@ -165,3 +165,14 @@ def test_collaborations_cluster_in_networks_and_regions(scale_s):
     assert total >= 60
     # 55% drawn from a shared network, 30% from the same region, the rest anywhere
     assert int(near[0]["n"].value) / total >= 0.75
+
+
+def test_a_cached_root_links_this_checkouts_shapes_and_queries(tmp_path):
+    # a root generated from another checkout (a shared bench output folder) points elsewhere
+    other = tmp_path / "other-checkout"
+    for name in ("ontology", "shapes", "queries"):
+        (other / name).mkdir(parents=True)
+        (tmp_path / name).symlink_to(other / name, target_is_directory=True)
+    gen.link_project(tmp_path)
+    for name in ("ontology", "shapes", "queries"):
+        assert (tmp_path / name).resolve() == (ROOT / name).resolve()

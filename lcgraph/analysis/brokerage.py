@@ -255,67 +255,28 @@ def constraint(G, nodes=None, weight: str | None = None) -> dict[Any, float]:
 
     if G.is_multigraph() or nx.number_of_selfloops(G):
         return nx.constraint(G, nodes=nodes, weight=weight)
-    values = _constraint_all(G, weight)
-    if nodes is None:
-        return values
-    return {v: values[v] for v in nodes}
-
-
-def _constraint_all(G, weight: str | None) -> dict[Any, float]:
-    """Burt's constraint of every node of a simple graph (see :func:`constraint`)."""
-    data = arcs(G)
-    n = data.n
-    if n == 0:
-        return {}
-    if weight is None:
-        w = np.ones(len(data.src))
-    else:
-        index = data.index
-        edges = list(G.edges(data=weight, default=1))
-        u = np.fromiter((index[e[0]] for e in edges), dtype=np.int64, count=len(edges))
-        v = np.fromiter((index[e[1]] for e in edges), dtype=np.int64, count=len(edges))
-        x = np.fromiter((e[2] for e in edges), dtype=float, count=len(edges))
-        if not G.is_directed():  # an undirected edge is an entry both ways
-            u, v, x = np.concatenate((u, v)), np.concatenate((v, u)), np.concatenate((x, x))
-        order = np.argsort(u * n + v, kind="stable")
-        w = x[order]  # in the arcs' (source, target) order: the same pattern
-    # mutual weights a_uv + a_vu on the symmetric pattern, summed per (row, column) key
-    keys_both = np.concatenate((data.src * n + data.dst, data.dst * n + data.src))
-    keys, position = np.unique(keys_both, return_inverse=True)
-    mutual = np.bincount(position, weights=np.concatenate((w, w)), minlength=len(keys))
-    rows, cols = keys // n, keys % n
-    sums = np.bincount(rows, weights=mutual, minlength=n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = mutual / sums[rows]
-    # the indirect term, from each triangle's six ordered (v, u, w) corners
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    symmetric = Arcs(data.nodes, data.index, rows, cols, indptr, directed=False)
-    t = _triangles(symmetric)
-    indirect = np.zeros(len(keys))
-    if len(t[0]):
-        at = {}
-        for i in range(3):
-            for j in range(3):
-                if i != j:
-                    at[(i, j)] = np.searchsorted(keys, t[i] * n + t[j])
-        for a, b, c in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
-            # v = a, w = c, through u = b
-            indirect += np.bincount(
-                at[(a, c)], weights=p[at[(a, b)]] * p[at[(b, c)]], minlength=len(keys)
-            )
+    ties = _Ties.of(G, weight)
+    p = ties.normalised("sum")
+    # indirect term of (v, w): sum over the triangles (v, u, w) of p_vu p_uw
+    indirect = ties.over_triangles(lambda vu, uw, vw: p[vu] * p[uw])
     local = np.where(p > 0, (p + indirect) ** 2, 0.0)
-    result = np.bincount(rows, weights=local, minlength=n).astype(float)  # int when no ties
-    result[sums == 0] = np.nan
-    return dict(zip(data.nodes, result.tolist(), strict=True))
+    return ties.per_node(local, nodes)
 
 
 def effective_size(G, nodes=None, weight: str | None = None) -> dict[Any, float]:
     r"""Burt's effective size of each node: its number of non-redundant contacts.
 
-    For an unweighted undirected graph :math:`e_v = n - 2t/n` with :math:`n` neighbours and
-    :math:`t` ties among them (Borgatti 1997). This is :func:`networkx.effective_size`;
-    isolated nodes get ``nan``.
+    :math:`e_v = \sum_{w \in N(v)} (1 - \sum_{u} p_{vu} m_{wu})` with :math:`p` the mutual
+    weights normalised by their row sum and :math:`m` by their row maximum; for an unweighted
+    undirected graph :math:`e_v = n - 2t/n` with :math:`n` neighbours and :math:`t` ties among
+    them (Borgatti 1997). The values are those of :func:`networkx.effective_size` node by
+    node (``nodes=``), which follows Burt; its all-node form divides by the row maxima along
+    the wrong axis, so weighted and directed graphs get other values there (networkx pull
+    request 8906). Nodes without ties get ``nan`` (networkx also gives ``nan`` to a directed
+    node without successors; here its in-ties count). networkx's all-node form builds a dense
+    :math:`n \times n` array (20 GB at 50,000 nodes); here the redundancy is summed on the
+    ties, from the triangles, as for
+    :func:`constraint`. Multigraphs and graphs with self-loops go to networkx unchanged.
 
     Examples
     --------
@@ -325,7 +286,102 @@ def effective_size(G, nodes=None, weight: str | None = None) -> dict[Any, float]
     """
     import networkx as nx
 
-    return nx.effective_size(G, nodes=nodes, weight=weight)
+    if G.is_multigraph() or nx.number_of_selfloops(G):
+        return nx.effective_size(G, nodes=nodes, weight=weight)
+    ties = _Ties.of(G, weight)
+    p = ties.normalised("sum")
+    m_transposed = ties.normalised("max")[ties.reverse]  # at (u, w): m_wu
+    # redundancy of w for v: sum over the triangles (v, u, w) of p_vu m_wu
+    redundancy = ties.over_triangles(lambda vu, uw, vw: p[vu] * m_transposed[uw])
+    return ties.per_node(np.where(p > 0, 1.0 - redundancy, 0.0), nodes)
+
+
+@dataclass(frozen=True)
+class _Ties:
+    """The ties of a simple graph as a symmetric sorted pattern, with their mutual weights.
+
+    ``keys`` are ``row * n + col`` (both directions of every tie), ``mutual`` the weight
+    ``a_rc + a_cr``; ``triangles`` the graph's triangles (of the underlying undirected graph),
+    used to sum a term over the common neighbours of each tie.
+    """
+
+    nodes: list[Any]
+    keys: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    mutual: np.ndarray
+    triangles: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+    @classmethod
+    def of(cls, G, weight: str | None) -> _Ties:
+        data = arcs(G)
+        n = data.n
+        if weight is None:
+            w = np.ones(len(data.src))
+        else:
+            index = data.index
+            edges = list(G.edges(data=weight, default=1))
+            u = np.fromiter((index[e[0]] for e in edges), dtype=np.int64, count=len(edges))
+            v = np.fromiter((index[e[1]] for e in edges), dtype=np.int64, count=len(edges))
+            x = np.fromiter((e[2] for e in edges), dtype=float, count=len(edges))
+            if not G.is_directed():  # an undirected edge is an entry both ways
+                u, v, x = np.concatenate((u, v)), np.concatenate((v, u)), np.concatenate((x, x))
+            w = x[np.argsort(u * n + v, kind="stable")]  # the arcs' (source, target) order
+        both = np.concatenate((data.src * n + data.dst, data.dst * n + data.src))
+        keys, position = np.unique(both, return_inverse=True)
+        mutual = np.bincount(position, weights=np.concatenate((w, w)), minlength=len(keys))
+        rows, cols = keys // max(n, 1), keys % max(n, 1)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        pattern = Arcs(data.nodes, data.index, rows, cols, indptr, directed=False)
+        return cls(data.nodes, keys, rows, cols, mutual, _triangles(pattern))
+
+    @property
+    def n(self) -> int:
+        return len(self.nodes)
+
+    def at(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Positions of the ties (a, b) in ``keys`` (they must exist)."""
+        return np.searchsorted(self.keys, a * self.n + b)
+
+    @property
+    def reverse(self) -> np.ndarray:
+        """Position of (c, r) for each tie (r, c)."""
+        return self.at(self.cols, self.rows)
+
+    def normalised(self, norm: str) -> np.ndarray:
+        """Mutual weights over their row's sum or maximum (nan where that is zero)."""
+        if norm == "sum":
+            scale = np.bincount(self.rows, weights=self.mutual, minlength=self.n)
+        else:  # rows are sorted: one maximum per run of a row
+            scale = np.zeros(self.n)
+            if len(self.rows):
+                starts = np.flatnonzero(np.r_[True, self.rows[1:] != self.rows[:-1]])
+                scale[self.rows[starts]] = np.maximum.reduceat(self.mutual, starts)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.mutual / scale[self.rows]
+
+    def over_triangles(self, term) -> np.ndarray:
+        """Per tie (v, w): the sum of ``term(vu, uw, vw)`` over its triangles (v, u, w).
+
+        The arguments are positions in ``keys`` of the ties (v, u), (u, w) and (v, w).
+        """
+        total = np.zeros(len(self.keys))
+        t = self.triangles
+        if len(t[0]) == 0:
+            return total
+        for a, b, c in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
+            vu, uw, vw = self.at(t[a], t[b]), self.at(t[b], t[c]), self.at(t[a], t[c])
+            total += np.bincount(vw, weights=term(vu, uw, vw), minlength=len(self.keys))
+        return total
+
+    def per_node(self, values: np.ndarray, nodes=None) -> dict[Any, float]:
+        """Sum ``values`` (one per tie) by row; nan for nodes without a tie of weight."""
+        result = np.bincount(self.rows, weights=values, minlength=self.n).astype(float)
+        weight = np.bincount(self.rows, weights=self.mutual, minlength=self.n)
+        result[weight == 0] = np.nan
+        out = dict(zip(self.nodes, result.tolist(), strict=True))
+        return out if nodes is None else {v: out[v] for v in nodes}
 
 
 # --- counting ------------------------------------------------------------------------------

@@ -275,7 +275,13 @@ def test_burt_measures_are_networkx():
     G = nx.karate_club_graph()
     _same_values(brokerage.constraint(G), nx.constraint(G))
     _same_values(brokerage.constraint(G, weight="weight"), nx.constraint(G, weight="weight"))
-    assert brokerage.effective_size(G) == nx.effective_size(G)
+    _same_values(brokerage.effective_size(G), nx.effective_size(G))
+    # networkx's all-node form divides by the row maxima along the wrong axis for weighted
+    # graphs (networkx PR 8906); its per-node form is Burt's definition
+    _same_values(
+        brokerage.effective_size(G, weight="weight"),
+        nx.effective_size(G, nodes=list(G), weight="weight"),
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -286,7 +292,7 @@ def test_burt_measures_are_networkx():
     weighted=st.booleans(),
     seed=st.integers(0, 10_000),
 )
-def test_constraint_equals_networkx_on_random_graphs(n, density, directed, weighted, seed):
+def test_burt_measures_equal_networkx_on_random_graphs(n, density, directed, weighted, seed):
     G = nx.gnp_random_graph(n, density, seed=seed, directed=directed)
     G.add_nodes_from(["isolated-a", "isolated-b"])
     rng = np.random.default_rng(seed)
@@ -294,23 +300,57 @@ def test_constraint_equals_networkx_on_random_graphs(n, density, directed, weigh
         G[u][v]["w"] = float(rng.choice([0.5, 1.0, 2.0, 3.5]))
     weight = "w" if weighted else None
     _same_values(brokerage.constraint(G, weight=weight), nx.constraint(G, weight=weight))
+    _same_values(brokerage.constraint(G, weight=weight), _dense_burt(G, weight)[0])
+    _same_values(brokerage.effective_size(G, weight=weight), _dense_burt(G, weight)[1])
+    sources = [v for v in G if len(G[v])]  # networkx's per-node form: nan without successors
+    _same_values(
+        {v: brokerage.effective_size(G, weight=weight)[v] for v in sources},
+        nx.effective_size(G, nodes=sources, weight=weight),
+    )
     some = list(G)[::3]
     _same_values(
         brokerage.constraint(G, nodes=some, weight=weight),
         {v: nx.constraint(G, weight=weight)[v] for v in some},
     )
+    _same_values(
+        brokerage.effective_size(G, nodes=some, weight=weight),
+        {v: _dense_burt(G, weight)[1][v] for v in some},
+    )
 
 
-def test_constraint_around_hubs_and_fallbacks():
+def _dense_burt(G, weight):
+    """Burt's constraint and effective size from their definitions, on dense matrices."""
+    nodes = list(G)
+    A = nx.to_numpy_array(G, nodelist=nodes, weight=weight) if nodes else np.zeros((0, 0))
+    M = A + A.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.nan_to_num(M / M.sum(axis=1)[:, None])  # an isolated node's row: 0, not nan
+        m = np.nan_to_num(M / M.max(axis=1, initial=0)[:, None])
+    tie = p > 0
+    cons = np.where(tie, (p + p @ p) ** 2, 0).sum(axis=1)
+    size = np.where(tie, 1 - p @ m.T, 0).sum(axis=1)
+    alone = M.sum(axis=1) == 0
+    cons[alone] = size[alone] = np.nan
+    return dict(zip(nodes, cons.tolist(), strict=True)), dict(
+        zip(nodes, size.tolist(), strict=True)
+    )
+
+
+def test_burt_measures_around_hubs_and_fallbacks():
     # hubs whose squared matrix is dense, with triangles among their members
     G = nx.star_graph(300)
     G.add_edges_from((i, i + 1) for i in range(1, 300, 2))
     G.add_edges_from(nx.star_graph(range(300, 500)).edges)
     _same_values(brokerage.constraint(G), nx.constraint(G))
+    _same_values(brokerage.effective_size(G), nx.effective_size(G))
+    _same_values(brokerage.effective_size(G), nx.effective_size(G, nodes=list(G)))
     assert math.isnan(brokerage.constraint(nx.empty_graph(2))[0])
-    assert brokerage.constraint(nx.Graph()) == {}
+    assert math.isnan(brokerage.effective_size(nx.empty_graph(2))[0])
+    assert brokerage.constraint(nx.Graph()) == brokerage.effective_size(nx.Graph()) == {}
     # self-loops and multigraphs are networkx's own computation
     loops = nx.Graph([(0, 0), (0, 1), (1, 2), (2, 0)])
     assert brokerage.constraint(loops) == nx.constraint(loops)
+    assert brokerage.effective_size(loops) == nx.effective_size(loops)
     multi = nx.MultiGraph([(0, 1), (0, 1), (1, 2)])
     assert brokerage.constraint(multi) == nx.constraint(multi)
+    assert brokerage.effective_size(multi) == nx.effective_size(multi)
