@@ -187,49 +187,33 @@ def measure_graph(name: str, G, attr: str, args, triples: int) -> list[dict]:
     add("eigenvector", "lcgraph eigenvector", ours, True)
     add("eigenvector", "networkx eigenvector_centrality", ref)
 
-    # Burt's constraint: ours on every node; networkx per node on a sample, scaled (its
-    # all-node sparse form squares the whole matrix, which hubs make dense)
-    ours = _timed(lambda: constraint(G), args.repeat)
-    some = random.Random(2).sample(nodes, min(n, CONSTRAINT_SAMPLE))
-    ref = _timed(lambda: nx.constraint(G, nodes=some), 1)[0] * n / len(some)
-    values, expected = constraint(G), nx.constraint(G, nodes=some)
-    if any(
-        not math.isclose(values[v], expected[v], rel_tol=1e-9, abs_tol=1e-12)
-        for v in some
-        if not (math.isnan(values[v]) and math.isnan(expected[v]))
+    # Burt's measures: ours on every node; networkx node by node on a sample sized to the
+    # budget, scaled (its per-node effective size copies the graph for each node), and its
+    # all-node form where it fits (it squares the whole matrix, which hubs make dense; effective
+    # size becomes a dense n x n array); values checked equal on the sample
+    for bench, ours_fn, theirs_fn, seed in (
+        ("constraint", constraint, nx.constraint, 2),
+        ("effective size", effective_size, nx.effective_size, 3),
     ):
-        raise SystemExit("bench_analysis: constraint differs from networkx")
-    note = f"timed on {len(some):,} random nodes, scaled to {n:,}" if len(some) < n else ""
-    add("constraint", "lcgraph constraint (all nodes)", ours, True)
-    add("constraint", "networkx constraint (per node)", [ref], note=note)
-    if n <= DENSE_LIMIT:
-        add("constraint", "networkx constraint (all nodes)", _timed(lambda: nx.constraint(G), 1))
-
-    # Burt's effective size: networkx's all-node form is a dense n x n array (and wrong for
-    # weighted graphs), its per-node form copies the graph for each node: timed on a sample
-    # sized to the budget, scaled
-    ours = _timed(lambda: effective_size(G), args.repeat)
-    probe = random.Random(3).sample(nodes, min(n, 3))
-    per = _timed(lambda: nx.effective_size(G, nodes=probe), 1)[0] / len(probe)
-    size = max(len(probe), min(n, CONSTRAINT_SAMPLE, int(budget / 4 / max(per, 1e-9))))
-    some = random.Random(3).sample(nodes, size)
-    ref = _timed(lambda: nx.effective_size(G, nodes=some), 1)[0] * n / len(some)
-    values, expected = effective_size(G), nx.effective_size(G, nodes=some)
-    if any(
-        not math.isclose(values[v], expected[v], rel_tol=1e-9, abs_tol=1e-12)
-        for v in some
-        if not (math.isnan(values[v]) and math.isnan(expected[v]))
-    ):
-        raise SystemExit("bench_analysis: effective size differs from networkx")
-    note = f"timed on {len(some):,} random nodes, scaled to {n:,}" if len(some) < n else ""
-    add("effective size", "lcgraph effective_size (all nodes)", ours, True)
-    add("effective size", "networkx effective_size (per node)", [ref], note=note)
-    if n <= DENSE_LIMIT:
-        add(
-            "effective size",
-            "networkx effective_size (all nodes)",
-            _timed(lambda: nx.effective_size(G), 1),
-        )
+        ours = _timed(lambda f=ours_fn: f(G), args.repeat)
+        probe = random.Random(seed).sample(nodes, min(n, 3))
+        per = _timed(lambda f=theirs_fn, p=probe: f(G, nodes=p), 1)[0] / len(probe)
+        size = max(len(probe), min(n, CONSTRAINT_SAMPLE, int(budget / 4 / max(per, 1e-9))))
+        some = random.Random(seed).sample(nodes, size)
+        ref = _timed(lambda f=theirs_fn, s=some: f(G, nodes=s), 1)[0] * n / len(some)
+        values, expected = ours_fn(G), theirs_fn(G, nodes=some)
+        if any(
+            not math.isclose(values[v], expected[v], rel_tol=1e-9, abs_tol=1e-12)
+            for v in some
+            if not (math.isnan(values[v]) and math.isnan(expected[v]))
+        ):
+            raise SystemExit(f"bench_analysis: {bench} differs from networkx")
+        note = f"timed on {len(some):,} random nodes, scaled to {n:,}" if len(some) < n else ""
+        fn = theirs_fn.__name__
+        add(bench, f"lcgraph {fn} (all nodes)", ours, True)
+        add(bench, f"networkx {fn} (per node)", [ref], note=note)
+        if n <= DENSE_LIMIT:
+            add(bench, f"networkx {fn} (all nodes)", _timed(lambda f=theirs_fn: f(G), 1))
     return rows
 
 
