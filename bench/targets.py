@@ -59,8 +59,8 @@ def _value_target(bench: str, tool: str, key: str, limit: float, unit: str, scal
 
 
 def _queries(rows: list[dict]) -> Verdict | None:
-    for scale in ("L", "M", "S"):
-        peers = [
+    def peers_at(scale: str) -> list[dict]:
+        return [
             r
             for r in rows
             if r.get("bench", "").startswith("query ")
@@ -69,18 +69,27 @@ def _queries(rows: list[dict]) -> Verdict | None:
             and r.get("scale") == scale
             and r.get("ratio") is not None
         ]
+
+    everywhere = {r["bench"][6:] for scale in ("S", "M", "L") for r in peers_at(scale)}
+    for scale in ("L", "M", "S"):
+        peers = peers_at(scale)
         if peers:
             ratios = [r["ratio"] for r in peers]
             low = [r["bench"][6:] for r in peers if r["ratio"] < 10]
+            missing = sorted(everywhere - {r["bench"][6:] for r in peers})
             shown = (
                 f"{sum(x >= 10 for x in ratios)} of {len(ratios)} queries >= 10×, median "
                 f"{statistics.median(ratios):,.0f}×, lowest {min(ratios):,.1f}× ({scale})"
             )
             if scale != "L":
                 shown += "; L not measured in this run"
-            if not low:
-                return shown, "met" if scale == "L" else f"met at {scale}"
-            return shown + "; below: " + ", ".join(low), "not met"
+            if missing:
+                shown += f"; not run at {scale}: {', '.join(missing)}"
+            if low:
+                return shown + "; below: " + ", ".join(low), "not met"
+            if missing:
+                return shown, f"met for {len(ratios)} of {len(everywhere)}; not shown for the rest"
+            return shown, "met" if scale == "L" else f"met at {scale}"
     return None
 
 
