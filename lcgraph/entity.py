@@ -75,16 +75,25 @@ def describe(store: ox.Store, iri: str, max_incoming: int = 500) -> EntityDescri
     """The description of ``iri``, or ``None`` when the store says nothing about it."""
     target = _q(iri)
     prefix = json.dumps(iri + "#")
-    rows = store.query(
-        f"""SELECT ?s ?p ?o ?g WHERE {{
-              {{ BIND({target} AS ?s) GRAPH ?g {{ ?s ?p ?o }} }}
-              UNION
-              {{ {{ SELECT DISTINCT ?s WHERE {{
-                   {{ GRAPH ?g1 {{ ?s ?x {target} }} }} UNION {{ GRAPH ?g2 {{ {target} ?x ?s }} }}
-                   FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix})) }} }}
-                 GRAPH ?g {{ ?s ?p ?o }} }}
-            }}"""
+    # the entity's own statements, then those of its fragment nodes (iri#...), in separate
+    # queries: as one UNION, Oxigraph scanned every quad of the store for the second branch
+    # (0.4 s per page at 1 M triples)
+    rows = list(
+        store.query(f"SELECT ?s ?p ?o ?g WHERE {{ BIND({target} AS ?s) GRAPH ?g {{ ?s ?p ?o }} }}")
     )
+    fragments = [
+        r["s"]
+        for r in store.query(
+            f"""SELECT DISTINCT ?s WHERE {{
+                  {{ GRAPH ?g1 {{ ?s ?x {target} }} }} UNION {{ GRAPH ?g2 {{ {target} ?x ?s }} }}
+                  FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix})) }}"""
+        )
+    ]
+    if fragments:
+        values = " ".join(str(f) for f in fragments)
+        rows += store.query(
+            f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        )
     statements = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
     if not statements:
         return None
@@ -111,12 +120,13 @@ def labels(store: ox.Store, iris: set[str]) -> dict[str, str]:
     """English (or untagged) labels of ``iris``: rdfs:label, else skos:prefLabel or foaf:name."""
     if not iris:
         return {}
-    values = " ".join(_q(i) for i in sorted(iris))
     rank = {RDFS_LABEL: 0, SKOS_PREF: 1, FOAF_NAME: 2}
+    # (node, property) pairs in one VALUES block: with two separate blocks Oxigraph scanned
+    # every label of the store (0.4 s per call at 1 M triples, against about 1 ms)
+    pairs = " ".join(f"({_q(i)} <{p}>)" for i in sorted(iris) for p in rank)
     best: dict[str, tuple[int, str]] = {}
     for row in store.query(
-        f"""SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }}
-              VALUES ?p {{ <{RDFS_LABEL}> <{SKOS_PREF}> <{FOAF_NAME}> }}
+        f"""SELECT ?x ?p ?l WHERE {{ VALUES (?x ?p) {{ {pairs} }}
               GRAPH ?g {{ ?x ?p ?l }} FILTER(isLiteral(?l) && (LANGMATCHES(LANG(?l), "en") || LANG(?l) = "")) }}"""
     ):
         key = (rank[row["p"].value], row["l"].value)

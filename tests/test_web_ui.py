@@ -283,3 +283,17 @@ def test_match_page_asks_for_a_name_when_there_are_many_cities(client, monkeypat
     html = client.get("/match", params={"city": "Kwangju"}).text
     assert '<input id="city" name="city" type="search" value="Kwangju" required>' in html
     assert "Candidates for Gwangju" in html
+
+
+def test_map_draws_one_dot_per_pixel_however_many_places():
+    import random
+
+    from lcgraph.web.facts import map_frame
+
+    rng = random.Random(0)
+    places = [(rng.uniform(-60, 70), rng.uniform(-170, 170)) for _ in range(50_000)]
+    frame = map_frame((35.7, 139.7), places)
+    pixels = {(round(x), round(y)) for x, y in frame["others"]}
+    assert len(pixels) == len(frame["others"]) <= frame["width"] * frame["height"]
+    assert len(frame["others"]) > 1_000  # still shows where the places are
+    assert map_frame((35.7, 139.7), [(3.1, 101.7)])["others"] != []
