@@ -54,8 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     harness.standard_args(parser)
     args = parser.parse_args(argv)
     rows = bench(args)
-    harness.write_outputs(rows, args.json, args.markdown)
-    print(harness.markdown_table(rows))
+    harness.report(rows, args)
     return 0
 
 

@@ -415,8 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} CPUs (clients and server share them). Same answers from every "
         f"server: {'NO (' + '; '.join(differ) + ')' if differ else 'yes'}."
     )
-    harness.write_outputs(rows, args.json, args.markdown, notes)
-    print(harness.markdown_table(rows) + "\n" + notes)
+    harness.report(rows, args, notes)
     return 1 if differ else 0
 
 

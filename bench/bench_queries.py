@@ -434,9 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--repeat must be at least 1")
     meta, rows = bench(args)
     notes = summary(meta, rows)
-    harness.write_outputs(rows, args.json, args.markdown, notes)
-    if not args.quiet:
-        print(harness.markdown_table(rows) + "\n" + notes)
+    harness.report(rows, args, notes, show=not args.quiet)
     return 1 if meta.get("differ") else 0
 
 

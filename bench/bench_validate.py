@@ -109,8 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         return child_pyshacl(args.child)
     rows = bench(args)
-    harness.write_outputs(rows, args.json, args.markdown)
-    print(harness.markdown_table(rows))
+    harness.report(rows, args)
     return 0
 
 

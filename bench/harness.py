@@ -411,6 +411,13 @@ def write_outputs(rows: list[dict], json_path: Path | None, md_path: Path | None
         Path(md_path).write_text(text, encoding="utf-8")
 
 
+def report(rows: list[dict], args, notes: str = "", *, show: bool = True) -> None:
+    """Write a module's rows (``--json``, ``--markdown``) and print them with the notes."""
+    write_outputs(rows, args.json, args.markdown, notes)
+    if show:
+        print(markdown_table(rows) + (f"\n{notes}" if notes else ""))
+
+
 #: In a module's Markdown, what follows this line is its notes, shown by run.py under its rows.
 NOTES_MARK = "<!-- notes -->"
 

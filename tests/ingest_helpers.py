@@ -63,6 +63,20 @@ def digest(store: ox.Store) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
+def union_is_default_graph(store: ox.Store) -> bool:
+    """Whether the default graph holds exactly the union of the named graphs."""
+    named = {
+        (q.subject, q.predicate, q.object)
+        for q in store
+        if not isinstance(q.graph_name, ox.DefaultGraph)
+    }
+    default = {
+        (q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    }
+    return named == default
+
+
 def turtle(body: str) -> bytes:
     return (PREFIXES + body).encode("utf-8")
 

@@ -6,7 +6,7 @@ import json
 
 import pyoxigraph as ox
 import pytest
-from ingest_helpers import digest, fixture_store, turtle
+from ingest_helpers import digest, fixture_store, turtle, union_is_default_graph
 
 from lcgraph import changelog
 from lcgraph.errors import InputError
@@ -25,19 +25,6 @@ def env(tmp_path):
 def has(store, s, p, o, graph=None) -> bool:
     g = ox.NamedNode(graph) if graph else ox.DefaultGraph()
     return any(True for _ in store.quads_for_pattern(ox.NamedNode(s), ox.NamedNode(p), o, g))
-
-
-def union_is_default_graph(store) -> bool:
-    named = {
-        (q.subject, q.predicate, q.object)
-        for q in store
-        if not isinstance(q.graph_name, ox.DefaultGraph)
-    }
-    default = {
-        (q.subject, q.predicate, q.object)
-        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-    }
-    return named == default
 
 
 def csv(text: str) -> bytes:

@@ -9,9 +9,15 @@ import threading
 import time
 
 import httpx
-import pyoxigraph as ox
 import pytest
-from ingest_helpers import PREFIXES, TOKEN, Server, digest, fixture_settings
+from ingest_helpers import (
+    PREFIXES,
+    TOKEN,
+    Server,
+    digest,
+    fixture_settings,
+    union_is_default_graph,
+)
 
 from lcgraph import changelog
 from lcgraph.store import build, open_store
@@ -35,19 +41,6 @@ def alias(n: int) -> bytes:
 
 def reopen(settings):
     return open_store(settings, read_only=False)
-
-
-def union_is_default_graph(store) -> bool:
-    named = {
-        (q.subject, q.predicate, q.object)
-        for q in store
-        if not isinstance(q.graph_name, ox.DefaultGraph)
-    }
-    default = {
-        (q.subject, q.predicate, q.object)
-        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-    }
-    return named == default
 
 
 def test_acknowledged_changes_survive_kill_9(project):

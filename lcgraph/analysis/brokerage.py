@@ -47,6 +47,8 @@ __all__ = [
 #: The roles, in the order of the contract (sna's columns are w_I, w_O, b_OI, b_IO, b_O, t).
 ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison", "total")
 _COORD, _ITIN, _GATE, _REPR, _LIAISON = range(5)
+#: The six orders of a triangle's three corners.
+_ORDERINGS = ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0))
 
 # Wedges (pairs of out-neighbours in the degree-oriented graph) checked per chunk: bounds the
 # memory of triangle listing on graphs with hubs.
@@ -258,7 +260,7 @@ def constraint(G, nodes=None, weight: str | None = None) -> dict[Any, float]:
     ties = _Ties.of(G, weight)
     p = ties.normalised("sum")
     # indirect term of (v, w): sum over the triangles (v, u, w) of p_vu p_uw
-    indirect = ties.over_triangles(lambda vu, uw, vw: p[vu] * p[uw])
+    indirect = ties.over_triangles(lambda vu, uw: p[vu] * p[uw])
     local = np.where(p > 0, (p + indirect) ** 2, 0.0)
     return ties.per_node(local, nodes)
 
@@ -292,7 +294,7 @@ def effective_size(G, nodes=None, weight: str | None = None) -> dict[Any, float]
     p = ties.normalised("sum")
     m_transposed = ties.normalised("max")[ties.reverse]  # at (u, w): m_wu
     # redundancy of w for v: sum over the triangles (v, u, w) of p_vu m_wu
-    redundancy = ties.over_triangles(lambda vu, uw, vw: p[vu] * m_transposed[uw])
+    redundancy = ties.over_triangles(lambda vu, uw: p[vu] * m_transposed[uw])
     return ties.per_node(np.where(p > 0, 1.0 - redundancy, 0.0), nodes)
 
 
@@ -362,17 +364,17 @@ class _Ties:
             return self.mutual / scale[self.rows]
 
     def over_triangles(self, term) -> np.ndarray:
-        """Per tie (v, w): the sum of ``term(vu, uw, vw)`` over its triangles (v, u, w).
+        """Per tie (v, w): the sum of ``term(vu, uw)`` over its triangles (v, u, w).
 
-        The arguments are positions in ``keys`` of the ties (v, u), (u, w) and (v, w).
+        The arguments are positions in ``keys`` of the ties (v, u) and (u, w).
         """
         total = np.zeros(len(self.keys))
         t = self.triangles
         if len(t[0]) == 0:
             return total
-        for a, b, c in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
+        for a, b, c in _ORDERINGS:
             vu, uw, vw = self.at(t[a], t[b]), self.at(t[b], t[c]), self.at(t[a], t[c])
-            total += np.bincount(vw, weights=term(vu, uw, vw), minlength=len(self.keys))
+            total += np.bincount(vw, weights=term(vu, uw), minlength=len(self.keys))
         return total
 
     def per_node(self, values: np.ndarray, nodes=None) -> dict[Any, float]:
@@ -533,8 +535,6 @@ def _closed_two_paths(data: Arcs, codes: np.ndarray) -> np.ndarray:
     closed = np.zeros((5, n), dtype=np.int64)
     if len(t0) == 0:
         return closed
-    # the six ways to name a triangle's corners (a, v, b)
-    perms = ((0, 1, 2), (2, 1, 0), (1, 0, 2), (2, 0, 1), (0, 2, 1), (1, 2, 0))
     corners = (t0, t1, t2)
     if data.directed:
         keys = data.keys
@@ -544,7 +544,7 @@ def _closed_two_paths(data: Arcs, codes: np.ndarray) -> np.ndarray:
             for j in range(3)
             if i != j
         }
-    for ia, iv, ib in perms:
+    for ia, iv, ib in _ORDERINGS:  # (a, v, b): every way to name a triangle's corners
         a, v, b = corners[ia], corners[iv], corners[ib]
         if data.directed:
             present = arc[(ia, iv)] & arc[(iv, ib)] & arc[(ia, ib)]

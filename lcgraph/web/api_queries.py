@@ -45,7 +45,7 @@ from pydantic import BaseModel, Field
 
 from lcgraph.config import Settings
 from lcgraph.errors import InputError
-from lcgraph.web.conneg import NotAcceptable, negotiate
+from lcgraph.web.conneg import NotAcceptable, negotiate_or_refuse
 
 __all__ = ["catalogue_models", "make_router", "router", "run_saved"]
 
@@ -210,13 +210,7 @@ def _media(fmt: str | None, accept: str | None) -> str:
                 + ", ".join(sorted(set(FORMATS) - {"srj", "srx"}))
             )
         return media
-    media = negotiate(accept, OFFERED)
-    if media is None:
-        raise NotAcceptable(
-            f"cannot answer with any of the accepted types ({accept}); available: "
-            + ", ".join(OFFERED)
-        )
-    return media
+    return negotiate_or_refuse(accept, OFFERED)
 
 
 def _plain(term: dict | None) -> Any:

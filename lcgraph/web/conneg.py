@@ -24,6 +24,7 @@ __all__ = [
     "NotAcceptable",
     "choose",
     "negotiate",
+    "negotiate_or_refuse",
     "parse_accept",
 ]
 
@@ -191,6 +192,11 @@ def choose(fmt: str | None, accept: str | None, offered: tuple[str, ...]) -> str
                 + ", ".join(sorted({k for k, v in FORMAT_ALIASES.items() if v in offered}))
             )
         return wanted
+    return negotiate_or_refuse(accept, offered)
+
+
+def negotiate_or_refuse(accept: str | None, offered: tuple[str, ...]) -> str:
+    """:func:`negotiate`, raising :class:`NotAcceptable` (406) when nothing offered fits."""
     media = negotiate(accept, offered)
     if media is None:
         raise NotAcceptable(

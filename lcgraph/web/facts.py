@@ -8,6 +8,7 @@ for each source document the quotes (``lcc:evidence``) that support the statemen
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,12 +145,17 @@ def _all_points(store: ox.Store) -> list[tuple[float, float]]:
 
 
 def map_frame(
-    point: tuple[float, float], others: list[tuple[float, float]], width: int = 320
+    point: tuple[float, float],
+    others: list[tuple[float, float]],
+    width: int = 320,
+    cache: Callable[[Hashable, Callable[[], Any]], Any] | None = None,
 ) -> dict[str, Any]:
     """An equirectangular frame (SVG coordinates) around ``point`` and the graph's places.
 
     The frame covers the places in the graph (Asia, for the seed data) plus a margin, so that the
-    other cities show where this one lies; longitude maps to x, latitude to -y.
+    other cities show where this one lies; longitude maps to x, latitude to -y. ``cache(key,
+    compute)`` (a per-generation cache) keeps the projected dots of a frame: every place of the
+    graph shares one frame, so a page does not project thousands of places again.
 
     >>> f = map_frame((35.7, 139.7), [(3.1, 101.7)])
     >>> f["x"] > f["width"] / 2, 0 < f["y"] < f["height"]
@@ -165,13 +171,17 @@ def map_frame(
     def xy(lat: float, lon: float) -> tuple[float, float]:
         return round((lon - west) * scale, 1), round((north - lat) * height / (north - south), 1)
 
-    x, y = xy(*point)
-    # one dot per pixel: 50,000 cities would otherwise make a 2.4 MB page of overlapping dots
-    dots: dict[tuple[int, int], tuple[float, float]] = {}
-    for lat, lon in others:
-        if (lat, lon) != point:
+    def project() -> list[tuple[float, float]]:
+        # one dot per pixel: 50,000 cities would otherwise make a 2.4 MB page of overlapping dots
+        dots: dict[tuple[int, int], tuple[float, float]] = {}
+        for lat, lon in others:
             dot = xy(lat, lon)
             dots.setdefault((round(dot[0]), round(dot[1])), dot)
+        return list(dots.values())
+
+    x, y = xy(*point)
+    key = ("ui-map-dots", width, south, north, west, east, len(others))
+    dots = cache(key, project) if cache is not None else project()
     grid_lon = [
         (lon, xy(north, lon)[0]) for lon in range(int(west // 10 + 1) * 10, int(east) + 1, 10)
     ]
@@ -183,7 +193,7 @@ def map_frame(
         "height": height,
         "x": x,
         "y": y,
-        "others": list(dots.values()),
+        "others": [dot for dot in dots if dot != (x, y)],
         "grid_lon": grid_lon,
         "grid_lat": grid_lat,
     }
@@ -213,7 +223,9 @@ def key_facts(state: Any, desc, link) -> KeyFacts:
     if lat is not None and lon is not None:
         facts.point = (lat, lon)
         others = per_generation(state, "ui-points", lambda: _all_points(state.store))
-        facts.map = map_frame(facts.point, others)
+        facts.map = map_frame(
+            facts.point, others, cache=lambda key, compute: per_generation(state, key, compute)
+        )
     for quotes in facts.quotes.values():
         quotes.sort()
     return facts

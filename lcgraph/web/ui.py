@@ -150,6 +150,7 @@ def network_page(
     group: str = Query("country"),
     top: int = Query(15, ge=1, le=500),
 ) -> HTMLResponse:
+    from lcgraph.analysis.brokerage import ROLES
     from lcgraph.web.api_analysis import analysis_table
 
     if graph not in GRAPHS:
@@ -176,6 +177,6 @@ def network_page(
         cent_columns=score_columns,
         brokerage=brokerage,
         brok_rows=brok_rows,
-        roles=["coordinator", "itinerant", "gatekeeper", "representative", "liaison", "total"],
+        roles=list(ROLES),
         base=state.settings.base,
     )
