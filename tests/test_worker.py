@@ -201,7 +201,7 @@ def test_pool_sees_new_data_after_a_change(store, tmp_path):
 
 
 def test_large_answers_cross_the_pipe_under_uvloop(tmp_path):
-    """uvloop leaves pipes non-blocking after add_reader: a long reply must still arrive whole."""
+    """Long replies arrive in many reads under uvloop and must still be put back together whole."""
     import uvloop
 
     s = ox.Store()
@@ -242,3 +242,99 @@ def test_snapshots_left_by_a_killed_server_are_removed(tmp_path):
         assert pool._root.name.startswith(f".store.snapshots-{os.getpid()}-")
     finally:
         asyncio.run(pool.close())
+
+
+def test_channel_frames_like_multiprocessing_connection():
+    """The event loop's end reads what ``Connection.send`` writes, however the bytes arrive."""
+    import multiprocessing.connection
+    import socket
+    import struct
+    import threading
+
+    from lcgraph.web.pool import _Channel
+
+    a, b = socket.socketpair()
+    sender = multiprocessing.connection.Connection(a.detach())
+    messages = [("ready", "off"), Task("ASK {}"), b"x" * 300_000]
+
+    def send_all() -> None:
+        for m in messages:
+            sender.send(m)
+        sender.close()
+
+    thread = threading.Thread(target=send_all)
+    thread.start()
+    raw = b""
+    while chunk := b.recv(65536):
+        raw += chunk
+    b.close()
+    thread.join()
+
+    async def feed(pieces: list[bytes]) -> list[object]:
+        channel = _Channel()
+        for piece in pieces:
+            channel.data_received(piece)
+        got = [await channel.receive() for _ in messages]
+        channel.connection_lost(None)
+        with pytest.raises(EOFError):
+            await channel.receive()
+        return got
+
+    one_by_one = [raw[i : i + 1] for i in range(0, 200)] + [raw[200:]]
+    assert asyncio.run(feed([raw])) == messages
+    assert asyncio.run(feed(one_by_one)) == messages
+    # the long form of the header (-1, then an 8-byte length) is read too
+    long_form = struct.pack("!iQ", -1, len(b"\x80\x04N.")) + b"\x80\x04N."
+    assert asyncio.run(_read_one(long_form)) is None
+
+
+async def _read_one(raw: bytes) -> object:
+    from lcgraph.web.pool import _Channel
+
+    channel = _Channel()
+    channel.data_received(raw[:5])
+    channel.data_received(raw[5:])
+    return await channel.receive()
+
+
+def test_a_worker_that_dies_mid_query_is_replaced(store, tmp_path):
+    from lcgraph.web.pool import WorkerCrashed
+
+    async def run() -> tuple[bool, int, int]:
+        pool = QueryPool(store, None, size=1, sandbox=False, snapshot_root=tmp_path)
+        await pool.start()
+        try:
+            product = " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(6))  # 31^6 rows
+            slow = Task(f"SELECT (COUNT(*) AS ?n) WHERE {{ {product} }}")
+            running = asyncio.ensure_future(pool.run(slow, 30))
+            await asyncio.sleep(0.5)
+            pool._all[0].process.kill()
+            crashed = False
+            try:
+                await running
+            except WorkerCrashed:
+                crashed = True
+            reply = await pool.run(Task("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), 30)
+            n = int(json.loads(reply.body)["results"]["bindings"][0]["n"]["value"])
+            return crashed, n, pool.restarts
+        finally:
+            await pool.close()
+
+    crashed, n, restarts = asyncio.run(run())
+    assert crashed and n == 31 and restarts == 1
+
+
+def test_a_worker_that_died_while_idle_is_not_handed_a_query(store, tmp_path):
+    async def run() -> tuple[int, int]:
+        pool = QueryPool(store, None, size=1, sandbox=False, snapshot_root=tmp_path)
+        await pool.start()
+        try:
+            pool._all[0].process.kill()
+            await asyncio.sleep(0.3)  # the loop sees the socket close
+            reply = await pool.run(Task("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), 30)
+            n = int(json.loads(reply.body)["results"]["bindings"][0]["n"]["value"])
+            return n, pool.restarts
+        finally:
+            await pool.close()
+
+    assert asyncio.run(run()) == (31, 1)

@@ -3,10 +3,13 @@
 Why processes: pyoxigraph cannot interrupt a query, a thread cannot be killed, and a parser
 stack overflow takes its process down. Each worker (``python -m lcgraph.web.worker``, a fresh
 interpreter that imports only pyoxigraph, talking over a socket pair) reads a
-read-only snapshot of the store and answers one task at a time over a pipe. The event loop
-waits on the pipe without blocking (``loop.add_reader``); a query that runs past its deadline
-has its worker killed (SIGKILL) and replaced, and answers :class:`QueryTimeout`. Clients beyond
-the pool's size wait for a free worker, within the same deadline.
+read-only snapshot of the store and answers one task at a time. The event loop talks to each
+worker through an asyncio protocol on its end of the socket pair, registered once when the
+worker starts (framing and pickles as :class:`multiprocessing.connection.Connection`, which the
+worker uses): a task costs one write and one read callback, no per-task system calls to watch
+the socket. A query that runs past its deadline has its worker killed (SIGKILL) and replaced,
+and answers :class:`QueryTimeout`. Clients beyond the pool's size wait for a free worker,
+within the same deadline.
 
 Snapshots: workers never open the live store, which the server process writes (pyoxigraph
 calls a read-only view of a store that another process writes undefined behaviour). For an
@@ -21,10 +24,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing.connection
 import os
+import pickle
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -79,10 +83,98 @@ class WorkerCrashed(LcgraphError):
     http_status = 400
 
 
+class _Channel(asyncio.Protocol):
+    """The event loop's end of one worker's socket: pickled messages framed as
+    :class:`multiprocessing.connection.Connection` frames them (a 4-byte big-endian length, or
+    -1 and an 8-byte length), so the worker can keep its blocking ``Connection``."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self._buffer = bytearray()
+        self._waiter: asyncio.Future | None = None
+        self._messages: list[object] = []
+        self._lost: BaseException | None = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        buf = self._buffer
+        buf += data
+        while len(buf) >= 4:
+            (size,) = struct.unpack_from("!i", buf)
+            start = 4
+            if size == -1:
+                if len(buf) < 12:
+                    return
+                (size,) = struct.unpack_from("!Q", buf, 4)
+                start = 12
+            if len(buf) < start + size:
+                return
+            payload = bytes(buf[start : start + size])
+            del buf[: start + size]
+            try:
+                message: object = pickle.loads(payload)
+            except Exception as exc:  # an unreadable reply: the worker is replaced
+                message = _Unreadable(exc)
+            self._deliver(message)
+
+    def _deliver(self, message: object) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            self._waiter = None
+            if isinstance(message, _Unreadable):
+                waiter.set_exception(message.exc)
+            else:
+                waiter.set_result(message)
+        else:
+            self._messages.append(message)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self._lost = exc or EOFError("the query worker closed its socket")
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(self._lost)
+
+    def send(self, obj: object) -> None:
+        if self.transport is None or self.transport.is_closing():
+            raise BrokenPipeError("the query worker's socket is closed")
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        n = len(data)
+        header = struct.pack("!i", n) if n <= 0x7FFFFFFF else struct.pack("!iQ", -1, n)
+        self.transport.write(header + data)
+
+    async def receive(self) -> object:
+        """The next message (waiting for it); EOFError/OSError once the worker is gone."""
+        if self._messages:
+            message = self._messages.pop(0)
+            if isinstance(message, _Unreadable):
+                raise message.exc
+            return message
+        if self._lost is not None:
+            raise self._lost
+        self._waiter = asyncio.get_running_loop().create_future()
+        return await self._waiter
+
+    @property
+    def lost(self) -> bool:
+        """The worker's end is closed (it died or was killed)."""
+        return self._lost is not None
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+
+
+@dataclass
+class _Unreadable:
+    exc: Exception
+
+
 @dataclass
 class _Worker:
     process: subprocess.Popen
-    conn: multiprocessing.connection.Connection
+    conn: _Channel
     sandbox: str
 
 
@@ -148,11 +240,14 @@ class QueryPool:
             stdin=subprocess.DEVNULL,
         )
         child_sock.close()
-        parent = multiprocessing.connection.Connection(parent_sock.detach())
+        loop = asyncio.get_running_loop()
+        _, parent = await loop.connect_accepted_socket(_Channel, parent_sock)
         try:
-            ready = await asyncio.wait_for(self._recv(parent), timeout=60)
-        except (TimeoutError, EOFError, OSError) as exc:
+            async with asyncio.timeout(60):
+                ready = await parent.receive()
+        except (TimeoutError, EOFError, OSError, pickle.UnpicklingError) as exc:
             process.kill()
+            parent.close()
             raise StoreError(f"a query worker failed to start: {exc!r}") from exc
         worker = _Worker(process, parent, ready[1])
         self.sandbox_status = worker.sandbox
@@ -162,7 +257,7 @@ class QueryPool:
     async def close(self) -> None:
         self._closed = True
         for worker in list(self._all):
-            with contextlib.suppress(OSError, ValueError):
+            with contextlib.suppress(OSError, ValueError, RuntimeError):
                 worker.conn.send(None)
         deadline = time.monotonic() + 2
         for worker in list(self._all):
@@ -170,8 +265,7 @@ class QueryPool:
             if worker.process.poll() is None:
                 worker.process.kill()
                 await asyncio.to_thread(_wait, worker.process, 2)
-            with contextlib.suppress(OSError):
-                worker.conn.close()
+            worker.conn.close()
         self._all.clear()
         shutil.rmtree(self._root, ignore_errors=True)
 
@@ -216,28 +310,6 @@ class QueryPool:
                     shutil.rmtree(snapshot, ignore_errors=True)
 
     # --- running ------------------------------------------------------------------------
-    async def _recv(self, conn) -> object:
-        loop = asyncio.get_running_loop()
-        if conn.poll():
-            os.set_blocking(conn.fileno(), True)
-            return conn.recv()
-        future: asyncio.Future = loop.create_future()
-
-        def readable() -> None:
-            if not future.done():
-                future.set_result(None)
-
-        fd = conn.fileno()
-        loop.add_reader(fd, readable)
-        try:
-            await future
-        finally:
-            loop.remove_reader(fd)
-            # uvloop leaves the descriptor non-blocking after add_reader; Connection.recv
-            # needs a blocking one to read a message longer than what has arrived so far
-            os.set_blocking(fd, True)
-        return conn.recv()
-
     async def run(self, task: Task, timeout: float) -> Reply:
         """Evaluate ``task`` on a worker within ``timeout`` seconds (waiting included).
 
@@ -246,13 +318,9 @@ class QueryPool:
         :class:`WorkerCrashed` when the worker died on the query.
         """
         assert self._idle is not None, "QueryPool.start() was not awaited"
-        deadline = time.monotonic() + timeout
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            raise ServerBusy(
-                f"every query worker stayed busy for {timeout:g} s; try again shortly"
-            ) from None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        worker = await self._take_idle(deadline, timeout)
         try:
             if self._snapshot_gen == self._generation and self._snapshot:
                 gen, snapshot = self._snapshot_gen, self._snapshot
@@ -264,10 +332,9 @@ class QueryPool:
         with self._snap_lock:
             self._in_use[snapshot] = self._in_use.get(snapshot, 0) + 1
         try:
-            os.set_blocking(worker.conn.fileno(), True)
             worker.conn.send(replace(task, generation=gen, snapshot=snapshot))
-            remaining = max(0.01, deadline - time.monotonic())
-            reply = await asyncio.wait_for(self._recv(worker.conn), remaining)
+            async with asyncio.timeout_at(max(deadline, loop.time() + 0.01)):
+                reply = await worker.conn.receive()
         except TimeoutError:
             self._replace(worker)
             raise QueryTimeout(
@@ -291,11 +358,28 @@ class QueryPool:
         self._idle.put_nowait(worker)
         return reply
 
+    async def _take_idle(self, deadline: float, timeout: float) -> _Worker:
+        """A free, live worker (one that died while idle is replaced on the way)."""
+        assert self._idle is not None
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except asyncio.QueueEmpty:
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        worker = await self._idle.get()
+                except TimeoutError:
+                    raise ServerBusy(
+                        f"every query worker stayed busy for {timeout:g} s; try again shortly"
+                    ) from None
+            if not worker.conn.lost:
+                return worker
+            self._replace(worker)
+
     def _replace(self, worker: _Worker) -> None:
         """Kill ``worker`` now and start a new one in the background."""
         worker.process.kill()
-        with contextlib.suppress(OSError):
-            worker.conn.close()
+        worker.conn.close()
         if worker in self._all:
             self._all.remove(worker)
         self.restarts += 1
