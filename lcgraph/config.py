@@ -76,6 +76,8 @@ class Settings:
     service_allowlist: tuple[str, ...] = ()
     ingest_token: str | None = field(default=None, repr=False)
     max_ingest_bytes: int = 5_000_000
+    #: compute the pages' per-generation caches in the background (lcgraph.web.warm)
+    warm_up: bool = True
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -100,6 +102,8 @@ class Settings:
             ),
             ingest_token=token,
             max_ingest_bytes=_env_int("LCGRAPH_MAX_INGEST_BYTES", 5_000_000),
+            warm_up=env.get("LCGRAPH_WARM_UP", "1").strip().lower()
+            not in ("0", "false", "no", "off"),
         )
         return settings.with_(**overrides)
 

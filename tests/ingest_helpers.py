@@ -43,6 +43,7 @@ def fixture_root(tmp_path: Path) -> Path:
     root.mkdir()
     (root / "ontology").symlink_to(REPO / "ontology")
     (root / "shapes").symlink_to(REPO / "shapes")
+    (root / "queries").symlink_to(REPO / "queries")
     (root / "data").symlink_to(FIXTURE_DATA)
     return root
 

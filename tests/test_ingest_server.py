@@ -211,3 +211,43 @@ def test_an_ingested_change_is_visible_to_sparql_and_entity_pages_at_once(projec
             timeout=30,
         )
         assert update.status_code in (403, 415)
+
+
+def _warmed(url: str, generation: int, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = httpx.get(f"{url}/api/status", timeout=30).json()
+        warm = status["warm_up"]
+        done = [d["step"] for d in warm["done"]]
+        if status["generation"] == generation and not warm["running"] and done == warm["steps"]:
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"not warmed up for generation {generation}: {status}")
+
+
+def test_the_server_warms_its_page_caches_after_start_and_after_each_change(project):
+    settings = project
+    with Server(settings.root, settings.store_path) as server:
+        status = _warmed(server.url, 0)
+        assert status["warm_up"]["enabled"] is True
+        assert "peer-match catalogue" in status["warm_up"]["steps"]
+        search = httpx.get(f"{server.url}/search", params={"q": "Tokyo alias 9"}, timeout=30)
+        assert "/page/city/tokyo" not in search.text
+        response = httpx.post(
+            f"{server.url}/api/ingest", content=alias(9), headers=AUTH, timeout=30
+        )
+        assert response.status_code == 201, response.text
+        _warmed(server.url, 1)
+        # the warmed search index is the new generation's: the new alias finds the city
+        search = httpx.get(f"{server.url}/search", params={"q": "Tokyo alias 9"}, timeout=30)
+        assert "/page/city/tokyo" in search.text
+
+
+def test_warm_up_can_be_turned_off(project):
+    settings = project
+    with Server(settings.root, settings.store_path, extra_env={"LCGRAPH_WARM_UP": "0"}) as server:
+        time.sleep(0.5)
+        warm = httpx.get(f"{server.url}/api/status", timeout=30).json()["warm_up"]
+        assert warm["enabled"] is False and warm["done"] == [] and not warm["running"]
+        # pages still compute what they need on demand
+        assert httpx.get(f"{server.url}/network", timeout=60).status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pyoxigraph as ox
 import rdflib
@@ -313,3 +314,31 @@ def test_openapi_operation_ids_are_unique(client):
         schema = client.app.openapi()
     ids = [op["operationId"] for ops in schema["paths"].values() for op in ops.values()]
     assert len(ids) == len(set(ids)) and len(ids) > 20
+
+
+def test_per_generation_computes_a_value_once_for_concurrent_callers():
+    import threading
+    from types import SimpleNamespace
+
+    from lcgraph.web.gencache import per_generation
+
+    state = SimpleNamespace(generation=0)
+    calls = []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.3)
+        return 42
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(per_generation(state, "k", slow)))
+        for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [42] * 4 and len(calls) == 1
+    state.generation = 1
+    assert per_generation(state, "k", lambda: 7) == 7

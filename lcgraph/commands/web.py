@@ -48,6 +48,12 @@ from lcgraph.errors import InputError
     help="Do not answer repeated queries from the per-generation result cache.",
 )
 @click.option(
+    "--no-warm-up",
+    is_flag=True,
+    help="Do not compute the pages' summaries (search index, peer-match catalogue, network "
+    "analysis) in the background after start and after each change (LCGRAPH_WARM_UP=0).",
+)
+@click.option(
     "--log-level",
     default="warning",
     show_default=True,
@@ -63,6 +69,7 @@ def serve(
     query_timeout,
     max_rows,
     no_cache: bool,
+    no_warm_up: bool,
     log_level: str,
 ) -> None:
     """Serve SPARQL, entity pages, the ontology and dumps over HTTP.
@@ -77,7 +84,11 @@ def serve(
     from lcgraph.web.app import create_app
 
     settings = settings.with_(
-        store_path=store_path, workers=workers, query_timeout=query_timeout, max_rows=max_rows
+        store_path=store_path,
+        workers=workers,
+        query_timeout=query_timeout,
+        max_rows=max_rows,
+        warm_up=False if no_warm_up else None,
     )
     if not Path(settings.store_path).is_dir():
         click.echo(

@@ -8,7 +8,6 @@ a writer that changes the store bumps the generation and the next request rebuil
 
 from __future__ import annotations
 
-import threading
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -17,9 +16,9 @@ from pydantic import BaseModel, Field
 from lcgraph.errors import LcgraphError
 from lcgraph.match import Catalog, NotFound, build_catalog, match
 from lcgraph.match.read import quads_from_endpoint, quads_from_store
+from lcgraph.web.gencache import per_generation
 
 router = APIRouter()
-_lock = threading.Lock()
 
 
 class FactModel(BaseModel):
@@ -91,15 +90,13 @@ class NotFoundResponse(BaseModel):
 
 def catalog_for(request: Request) -> Catalog:
     """The app's catalog for the current store generation, built once per generation."""
-    state = request.app.state
-    generation = getattr(state, "generation", 0)
-    cached = getattr(state, "match_catalog", None)
-    if cached is not None and cached[0] == generation:
-        return cached[1]
-    with _lock:
-        cached = getattr(state, "match_catalog", None)
-        if cached is not None and cached[0] == generation:
-            return cached[1]
+    return catalog_of(request.app.state)
+
+
+def catalog_of(state) -> Catalog:
+    """:func:`catalog_for` an ``app.state`` (the server's warm-up builds it this way)."""
+
+    def build() -> Catalog:
         settings = state.settings
         store = getattr(state, "store", None)
         if store is not None:
@@ -108,9 +105,9 @@ def catalog_for(request: Request) -> Catalog:
             quads = quads_from_endpoint(settings.endpoint, settings.query_timeout)
         else:
             raise HTTPException(503, detail="no store or endpoint is configured")
-        catalog = build_catalog(quads, settings.base)
-        state.match_catalog = (generation, catalog)
-        return catalog
+        return build_catalog(quads, settings.base)
+
+    return per_generation(state, "match-catalog", build)
 
 
 @router.get(

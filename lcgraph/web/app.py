@@ -18,6 +18,7 @@ typed route per query file).
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import threading
@@ -96,6 +97,7 @@ def create_app(
     """
     from lcgraph.web.pool import QueryPool
     from lcgraph.web.result_cache import ResultCache
+    from lcgraph.web.warm import Warmer
 
     settings = settings or Settings.from_env()
 
@@ -112,6 +114,7 @@ def create_app(
         app.state.cache = {}
         app.state.cache_lock = threading.Lock()
         app.state.results = ResultCache() if result_cache else None
+        warmer = app.state.warmer = Warmer(app.state)
 
         def on_store_change() -> int:
             with app.state.cache_lock:
@@ -119,14 +122,19 @@ def create_app(
                 app.state.cache = {}
                 if app.state.results is not None:
                     app.state.results.clear()
+            if settings.warm_up:
+                warmer.start()
             return app.state.generation
 
         app.state.on_store_change = on_store_change
         await pool.start()
         log.info("lcgraph server: %s workers, sandbox %s", pool.size, pool.sandbox_status)
+        if settings.warm_up:
+            warmer.start()
         try:
             yield
         finally:
+            await asyncio.to_thread(warmer.stop)
             await pool.close()
             del app.state.store
 
@@ -147,6 +155,17 @@ def create_app(
     app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_routers(app, settings)
+
+    @app.get("/api/status", summary="The server's state: data generation, query workers, warm-up")
+    def status(request: Request) -> dict:
+        state = request.app.state
+        return {
+            "version": __version__,
+            "generation": state.generation,
+            "workers": state.pool.stats(),
+            "warm_up": {"enabled": settings.warm_up, **state.warmer.status()},
+            "result_cache": state.results is not None,
+        }
 
     @app.exception_handler(LcgraphError)
     async def lcgraph_error(request: Request, exc: LcgraphError):

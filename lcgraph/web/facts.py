@@ -144,6 +144,11 @@ def _all_points(store: ox.Store) -> list[tuple[float, float]]:
     return list(cells.values())
 
 
+def all_points(state: Any) -> list[tuple[float, float]]:
+    """Every entity's point in the server's store (cached per generation)."""
+    return per_generation(state, "ui-points", lambda: _all_points(state.store))
+
+
 def map_frame(
     point: tuple[float, float],
     others: list[tuple[float, float]],
@@ -222,7 +227,7 @@ def key_facts(state: Any, desc, link) -> KeyFacts:
     facts.targets = _targets(state.store, sorted(set(targets)), desc.label, link)
     if lat is not None and lon is not None:
         facts.point = (lat, lon)
-        others = per_generation(state, "ui-points", lambda: _all_points(state.store))
+        others = all_points(state)
         facts.map = map_frame(
             facts.point, others, cache=lambda key, compute: per_generation(state, key, compute)
         )

@@ -1,10 +1,12 @@
 """Values computed from the store once per store generation (``app.state.generation``).
 
 Pages and APIs that summarise the whole graph (counts, the search index, analysis tables, the
-network figure) compute their value on the first request and keep it in ``app.state.cache``
-under ``(key, generation)``; ``on_store_change()`` replaces that dict, so nothing stale is ever
-served. Two requests that miss at once may both compute: the answers are equal, and the
-second to finish simply overwrites the first.
+network figure) compute their value once and keep it in ``app.state.cache`` under
+``(key, generation)``; ``on_store_change()`` replaces that dict, so nothing stale is ever
+served. Callers that miss the same key at once compute it once: the later ones wait for the
+first (a per-key lock), which matters when the server's warm-up (:mod:`lcgraph.web.warm`) is
+already computing a value that takes seconds at scale. Callers are request handlers that run
+in the thread pool and the warm-up thread, never the event loop itself.
 """
 
 from __future__ import annotations
@@ -44,9 +46,22 @@ def per_generation(state: Any, key: Hashable, compute: Callable[[], T]) -> T:
     full = (key, generation)
     if full in cache:
         return cache[full]
-    value = compute()
     with lock:
-        # the store may have changed while computing: keep the value only if it is still current
-        if getattr(state, "generation", 0) == generation:
-            state.cache[full] = value
+        pending = getattr(state, "cache_pending", None)
+        if pending is None:
+            pending = state.cache_pending = {}
+        key_lock = pending.setdefault(full, threading.Lock())
+    with key_lock:
+        cache = getattr(state, "cache", cache)
+        if full in cache:  # computed by whoever held the key's lock before us
+            return cache[full]
+        try:
+            value = compute()
+            with lock:
+                # the store may have changed while computing: keep it only if still current
+                if getattr(state, "generation", 0) == generation:
+                    state.cache[full] = value
+        finally:
+            with lock:
+                pending.pop(full, None)
     return value
