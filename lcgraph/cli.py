@@ -103,7 +103,7 @@ class LazyGroup(click.Group):
     "store_path",
     envvar="LCGRAPH_STORE",
     type=click.Path(),
-    help="Path of the embedded store (default .lcgraph/store).",
+    help="Path of the embedded store (default: .lcgraph/store in the project root).",
 )
 @click.pass_context
 def cli(ctx: click.Context, base: str | None, store_path: str | None) -> None:

@@ -65,7 +65,9 @@ class Settings:
     """Runtime settings. Build with :meth:`from_env`, then :meth:`with_` to override."""
 
     base: str = DEFAULT_BASE
-    store_path: Path = DEFAULT_STORE
+    #: the embedded store; ``None`` (the default) means ``<root>/.lcgraph/store``, so the store
+    #: belongs to the project it is built from, whatever the working directory
+    store_path: Path = None  # type: ignore[assignment]  # resolved in __post_init__
     endpoint: str | None = None
     root: Path = ROOT
     query_timeout: float = 10.0
@@ -78,6 +80,13 @@ class Settings:
     max_ingest_bytes: int = 5_000_000
     #: compute the pages' per-generation caches in the background (lcgraph.web.warm)
     warm_up: bool = True
+    #: whether ``store_path`` is the root's default (it then follows the root in :meth:`with_`)
+    store_is_default: bool = field(default=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.store_path is None:
+            object.__setattr__(self, "store_path", Path(self.root) / DEFAULT_STORE)
+            object.__setattr__(self, "store_is_default", True)
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -88,7 +97,7 @@ class Settings:
             token = Path(token_file).read_text(encoding="utf-8").strip() or None
         settings = cls(
             base=env.get("LCGRAPH_BASE", DEFAULT_BASE),
-            store_path=Path(env.get("LCGRAPH_STORE", DEFAULT_STORE)),
+            store_path=Path(env["LCGRAPH_STORE"]) if env.get("LCGRAPH_STORE") else None,
             endpoint=env.get("LCGRAPH_ENDPOINT") or None,
             # read now, not at import: a test or a wrapper may point the root elsewhere later
             root=Path(env["LCGRAPH_ROOT"]) if env.get("LCGRAPH_ROOT") else ROOT,
@@ -113,6 +122,10 @@ class Settings:
         for name in ("store_path", "root"):
             if name in clean:
                 clean[name] = Path(clean[name])
+        if "store_path" in clean:
+            clean["store_is_default"] = False
+        elif "root" in clean and self.store_is_default:
+            clean["store_path"] = None  # the new root's default store
         if "base" in clean and not clean["base"].endswith(("/", "#")):
             clean["base"] = clean["base"] + "/"
         return replace(self, **clean)

@@ -1,10 +1,10 @@
 """The embedded store: build it from ``ontology/`` and ``data/``, open it, summarise it.
 
-The store is a pyoxigraph (RocksDB) directory, by default ``.lcgraph/store``. Every triple is
-kept in the named graph of its source *and* once in the store's default graph, which is thus
-the RDF merge (a set) of all named graphs. Queries run on that default graph, not with
-pyoxigraph's ``use_default_graph_as_union``, whose union has bag semantics: a triple stated by
-two documents would be counted twice. Writers keep the two in step with :func:`add_quads` and
+The store is a pyoxigraph (RocksDB) directory, by default ``.lcgraph/store`` in the project
+root. Every triple is kept in the named graph of its source *and* once in the store's default
+graph, which is thus the RDF merge (a set) of all named graphs. Queries run on that default
+graph, not with pyoxigraph's ``use_default_graph_as_union``, whose union has bag semantics: a
+triple stated by two documents would be counted twice. Writers keep the two in step with :func:`add_quads` and
 :func:`remove_quads`.
 
 A build never

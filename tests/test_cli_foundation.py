@@ -175,6 +175,32 @@ def test_build_store_option_wins_over_the_default(project_copy, tmp_path):
     assert elsewhere.is_dir() and not project_copy.store_path.exists()
 
 
+def test_the_default_store_belongs_to_the_project_root_not_the_working_directory(
+    project_copy, tmp_path, monkeypatch
+):
+    """`lcgraph build` run from anywhere writes <root>/.lcgraph/store (LCGRAPH_ROOT's)."""
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    env = {"LCGRAPH_ROOT": str(project_copy.root), "LCGRAPH_STORE": None, "LCGRAPH_BASE": None}
+    result = CliRunner().invoke(cli, ["build", "-q"], env=env)
+    assert result.exit_code == 0, result.output
+    assert (project_copy.root / ".lcgraph" / "store").is_dir()
+    assert not (elsewhere / ".lcgraph").exists()
+
+
+def test_settings_store_follows_the_root_unless_given(tmp_path, monkeypatch):
+    monkeypatch.delenv("LCGRAPH_STORE", raising=False)
+    default = Settings.from_env(root=tmp_path / "a")
+    assert default.store_path == tmp_path / "a" / ".lcgraph" / "store"
+    moved = default.with_(root=tmp_path / "b")
+    assert moved.store_path == tmp_path / "b" / ".lcgraph" / "store"
+    given = default.with_(store_path=tmp_path / "s").with_(root=tmp_path / "c")
+    assert given.store_path == tmp_path / "s"
+    monkeypatch.setenv("LCGRAPH_STORE", "relative/store")  # as typed: relative to the cwd
+    assert Settings.from_env(root=tmp_path / "d").store_path == Path("relative/store")
+
+
 def test_stats_summarises_the_built_store(project_copy):
     assert invoke(project_copy, "build", "-q").exit_code == 0
     result = invoke(project_copy, "--store", str(project_copy.store_path), "stats")
