@@ -4,12 +4,11 @@ The store is a pyoxigraph (RocksDB) directory, by default ``.lcgraph/store`` in 
 root. Every triple is kept in the named graph of its source *and* once in the store's default
 graph, which is thus the RDF merge (a set) of all named graphs. Queries run on that default
 graph, not with pyoxigraph's ``use_default_graph_as_union``, whose union has bag semantics: a
-triple stated by two documents would be counted twice. Writers keep the two in step with :func:`add_quads` and
-:func:`remove_quads`.
+triple stated by two documents would be counted twice. Writers keep the two in step with
+:func:`add_quads` and :func:`remove_quads`.
 
-A build never
-leaves a half-built store behind: it loads into a sibling temporary directory and swaps it in
-only when everything parsed. Graphs written by users (``graph/contrib``, ``graph/changes``) are
+A build never leaves a half-built store behind: it loads into a sibling temporary directory
+and swaps it in only when everything parsed. Graphs written by users (``graph/contrib``, ``graph/changes``) are
 carried over from the previous store.
 """
 
