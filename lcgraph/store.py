@@ -8,8 +8,8 @@ triple stated by two documents would be counted twice. Writers keep the two in s
 :func:`add_quads` and :func:`remove_quads`.
 
 A build never leaves a half-built store behind: it loads into a sibling temporary directory
-and swaps it in only when everything parsed. Graphs written by users (``graph/contrib``, ``graph/changes``) are
-carried over from the previous store.
+and swaps it in only when everything parsed. Graphs written by users (``graph/contrib``,
+``graph/changes``) are carried over from the previous store.
 """
 
 from __future__ import annotations
