@@ -5,6 +5,10 @@ graph (``data/``) and for the scale's synthetic graph (bench/gen.py), and reques
 the **first** request (which computes what the page caches per store generation: counts,
 search index, analysis tables, the figure, the match catalogue) and then ``--repeat`` x 10
 **warm** requests over one keep-alive connection, reported as median and 95th percentile.
+The server runs with its background warm-up off (``LCGRAPH_WARM_UP=0``), so that the first
+request measures that computation; a server with the warm-up (the default) computes the same
+values after start and after each change, and its visitors see the warm times
+(``GET /api/status`` shows the warm-up's steps and their times).
 Times are taken by the client over loopback, so they bound the server-side time from above
 (loopback and parsing add well under a millisecond).
 
@@ -36,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def server_env(root: Path | None, store: Path) -> dict[str, str]:
-    extra = {"LCGRAPH_STORE": str(store), "LCGRAPH_WORKERS": "1"}
+    extra = {"LCGRAPH_STORE": str(store), "LCGRAPH_WORKERS": "1", "LCGRAPH_WARM_UP": "0"}
     if root is not None:
         extra["LCGRAPH_ROOT"] = str(root)
     return harness.env(**extra)
