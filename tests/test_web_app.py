@@ -342,3 +342,40 @@ def test_per_generation_computes_a_value_once_for_concurrent_callers():
     assert results == [42] * 4 and len(calls) == 1
     state.generation = 1
     assert per_generation(state, "k", lambda: 7) == 7
+
+
+def test_warm_up_after_a_burst_of_changes_works_only_for_the_last_generation(monkeypatch):
+    import threading
+    from types import SimpleNamespace
+
+    from lcgraph.web import warm
+
+    state = SimpleNamespace(generation=0, store=object())
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def step(seconds: float):
+        def compute() -> None:
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(seconds)
+            with lock:
+                running[0] -= 1
+
+        return compute
+
+    monkeypatch.setattr(warm, "steps", lambda s: [("a", step(0.3)), ("b", step(0.01))])
+    warmer = warm.Warmer(state)
+    warmer.start()
+    time.sleep(0.05)  # generation 0 is in step "a"
+    for generation in (1, 2):
+        state.generation = generation
+        warmer.start()
+    assert warmer.wait(10)
+    assert [(g, name) for g, name, _ in warmer.done] == [(0, "a"), (2, "a"), (2, "b")]
+    assert most[0] == 1, "two warm-ups ran at once"
+    assert [d["step"] for d in warmer.status()["done"]] == ["a", "b"]
+    warmer.stop()
+    warmer.start()  # a stopped warmer starts nothing
+    assert warmer.wait(1) and len(warmer.done) == 3

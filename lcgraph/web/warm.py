@@ -59,16 +59,23 @@ class Warmer:
         self.done: list[tuple[int, str, float]] = []
 
     def start(self) -> None:
-        """Warm the current generation (a warm-up of an older one stops at its next step)."""
+        """Warm the current generation. A warm-up of an older one stops at its next step; the
+        new one waits for it, so that two never compete for the cores (after a burst of
+        changes only the last generation's warm-up does any work)."""
         with self._lock:
             if self._stop.is_set():
                 return
-            thread = threading.Thread(target=self._run, name="lcgraph-warm-up", daemon=True)
+            previous = self._thread
+            generation = getattr(self.state, "generation", 0)
+            thread = threading.Thread(
+                target=self._run, args=(previous, generation), name="lcgraph-warm-up", daemon=True
+            )
             self._thread = thread
             thread.start()
 
-    def _run(self) -> None:
-        generation = getattr(self.state, "generation", 0)
+    def _run(self, previous: threading.Thread | None, generation: int) -> None:
+        if previous is not None:
+            previous.join()
         for name, compute in steps(self.state):
             if self._stop.is_set() or getattr(self.state, "generation", 0) != generation:
                 return
@@ -109,7 +116,8 @@ class Warmer:
         }
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait for the latest warm-up to finish; whether it did within ``timeout``."""
+        """Wait for the latest warm-up (and so every earlier one) to finish; whether it did
+        within ``timeout``."""
         thread = self._thread
         if thread is None:
             return True
