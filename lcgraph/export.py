@@ -83,10 +83,11 @@ def named_quads(store: ox.Store) -> list[ox.Quad]:
     of which differ between builds; canonical blank-node labels and sorting make dumps (and
     their checksums) depend on the data alone, and group each subject's statements.
     """
+    # graph by graph: a scan of every quad would also read (and drop) the default graph's union
     quads = [
         q
-        for q in store.quads_for_pattern(None, None, None, None)
-        if not isinstance(q.graph_name, ox.DefaultGraph)
+        for graph in store.named_graphs()
+        for q in store.quads_for_pattern(None, None, None, graph)
     ]
     quads = _canonical_blank_nodes(quads)
     quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
