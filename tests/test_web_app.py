@@ -354,8 +354,11 @@ def test_warm_up_after_a_burst_of_changes_works_only_for_the_last_generation(mon
     running, most = [0], [0]
     lock = threading.Lock()
 
-    def step(seconds: float):
+    ran = []
+
+    def step(name: str, seconds: float):
         def compute() -> None:
+            ran.append((state.generation, name))
             with lock:
                 running[0] += 1
                 most[0] = max(most[0], running[0])
@@ -365,7 +368,7 @@ def test_warm_up_after_a_burst_of_changes_works_only_for_the_last_generation(mon
 
         return compute
 
-    monkeypatch.setattr(warm, "steps", lambda s: [("a", step(0.3)), ("b", step(0.01))])
+    monkeypatch.setattr(warm, "steps", lambda s: [("a", step("a", 0.3)), ("b", step("b", 0.01))])
     warmer = warm.Warmer(state)
     warmer.start()
     time.sleep(0.05)  # generation 0 is in step "a"
@@ -373,9 +376,70 @@ def test_warm_up_after_a_burst_of_changes_works_only_for_the_last_generation(mon
         state.generation = generation
         warmer.start()
     assert warmer.wait(10)
-    assert [(g, name) for g, name, _ in warmer.done] == [(0, "a"), (2, "a"), (2, "b")]
+    # generation 0 finished its running step and stopped; 1 never started; 2 ran them all
+    assert ran == [(0, "a"), (2, "a"), (2, "b")]
+    assert [(g, name) for g, name, _ in warmer.done] == [(2, "a"), (2, "b")]
     assert most[0] == 1, "two warm-ups ran at once"
     assert [d["step"] for d in warmer.status()["done"]] == ["a", "b"]
     warmer.stop()
     warmer.start()  # a stopped warmer starts nothing
-    assert warmer.wait(1) and len(warmer.done) == 3
+    assert warmer.wait(1) and len(ran) == 3
+
+
+def test_per_generation_waiters_share_the_value_even_when_the_store_changes_meanwhile():
+    import threading
+    from types import SimpleNamespace
+
+    from lcgraph.web.gencache import per_generation
+
+    state = SimpleNamespace(generation=0)
+    calls = []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.4)
+        return len(calls)
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(per_generation(state, "k", slow)))
+        for _ in range(4)
+    ]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    time.sleep(0.1)
+    state.generation = 1  # a change lands while the value computes: it is not cached
+    for t in threads:
+        t.join()
+    assert results == [1] * 4 and len(calls) == 1 and time.monotonic() - start < 1.0
+    assert per_generation(state, "k", slow) == 2  # the new generation computes afresh
+
+
+def test_per_generation_waiters_share_an_error():
+    import threading
+    from types import SimpleNamespace
+
+    from lcgraph.web.gencache import per_generation
+
+    state = SimpleNamespace(generation=0)
+    calls, errors = [], []
+
+    def failing() -> int:
+        calls.append(1)
+        time.sleep(0.3)
+        raise ValueError("no data")
+
+    def call() -> None:
+        try:
+            per_generation(state, "k", failing)
+        except ValueError as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=call) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == ["no data"] * 3 and len(calls) == 1
+    assert per_generation(state, "k", lambda: 5) == 5  # an error is not cached

@@ -4,15 +4,17 @@ Pages and APIs that summarise the whole graph (counts, the search index, analysi
 network figure) compute their value once and keep it in ``app.state.cache`` under
 ``(key, generation)``; ``on_store_change()`` replaces that dict, so nothing stale is ever
 served. Callers that miss the same key at once compute it once: the later ones wait for the
-first (a per-key lock), which matters when the server's warm-up (:mod:`lcgraph.web.warm`) is
-already computing a value that takes seconds at scale. Callers are request handlers that run
-in the thread pool and the warm-up thread, never the event loop itself.
+first and share its value or its error (a per-key future), which matters when the server's
+warm-up (:mod:`lcgraph.web.warm`) is already computing a value that takes seconds at scale.
+Callers are request handlers that run in the thread pool and the warm-up thread, never the
+event loop itself.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 __all__ = ["per_generation"]
@@ -50,18 +52,27 @@ def per_generation(state: Any, key: Hashable, compute: Callable[[], T]) -> T:
         pending = getattr(state, "cache_pending", None)
         if pending is None:
             pending = state.cache_pending = {}
-        key_lock = pending.setdefault(full, threading.Lock())
-    with key_lock:
         cache = getattr(state, "cache", cache)
-        if full in cache:  # computed by whoever held the key's lock before us
+        if full in cache:
             return cache[full]
-        try:
-            value = compute()
-            with lock:
-                # the store may have changed while computing: keep it only if still current
-                if getattr(state, "generation", 0) == generation:
-                    state.cache[full] = value
-        finally:
-            with lock:
-                pending.pop(full, None)
+        running = pending.get(full)
+        owner = running is None
+        if owner:
+            running = pending[full] = Future()
+    if not owner:
+        # another caller is computing it: share its value (or its error)
+        return running.result()
+    try:
+        value = compute()
+    except BaseException as exc:
+        with lock:
+            pending.pop(full, None)
+        running.set_exception(exc)
+        raise
+    with lock:
+        # the store may have changed while computing: cache it only if still current
+        if getattr(state, "generation", 0) == generation:
+            state.cache[full] = value
+        pending.pop(full, None)
+    running.set_result(value)
     return value

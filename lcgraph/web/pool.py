@@ -211,6 +211,7 @@ class QueryPool:
         self.restarts = 0
         self.sandbox_status = "unknown"
         self._closed = False
+        self._pending: set[asyncio.Task] = set()  # replacements being started
 
     # --- lifecycle ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -245,9 +246,10 @@ class QueryPool:
         try:
             async with asyncio.timeout(60):
                 ready = await parent.receive()
-        except (TimeoutError, EOFError, OSError, pickle.UnpicklingError) as exc:
+        except Exception as exc:  # no greeting, a closed socket, an unreadable message
             process.kill()
             parent.close()
+            await asyncio.to_thread(_wait, process, 5)
             raise StoreError(f"a query worker failed to start: {exc!r}") from exc
         worker = _Worker(process, parent, ready[1])
         self.sandbox_status = worker.sandbox
@@ -256,6 +258,9 @@ class QueryPool:
 
     async def close(self) -> None:
         self._closed = True
+        # replacements under way finish first (each stops its new worker, seeing the pool closed)
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
         for worker in list(self._all):
             with contextlib.suppress(OSError, ValueError, RuntimeError):
                 worker.conn.send(None)
@@ -385,7 +390,6 @@ class QueryPool:
         self.restarts += 1
         if not self._closed:
             task = asyncio.get_running_loop().create_task(self._respawn(worker))
-            self._pending = getattr(self, "_pending", set())
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)
 
@@ -398,8 +402,12 @@ class QueryPool:
         except StoreError:
             log.exception("could not replace a query worker; the pool is one smaller")
             return
-        if self._closed:
+        if self._closed:  # the pool closed while this worker started: stop it here
             worker.process.kill()
+            worker.conn.close()
+            if worker in self._all:
+                self._all.remove(worker)
+            await asyncio.to_thread(_wait, worker.process, 5)
             return
         assert self._idle is not None
         self._idle.put_nowait(worker)

@@ -76,6 +76,8 @@ class Warmer:
     def _run(self, previous: threading.Thread | None, generation: int) -> None:
         if previous is not None:
             previous.join()
+        with self._lock:  # keep the record of the latest generation only
+            self.done = [d for d in self.done if d[0] == generation]
         for name, compute in steps(self.state):
             if self._stop.is_set() or getattr(self.state, "generation", 0) != generation:
                 return
@@ -92,7 +94,12 @@ class Warmer:
             log.info("warm-up: %s in %.2f s (generation %d)", name, seconds, generation)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop after the running step (waiting at most ``timeout`` seconds for it)."""
+        """Stop after the running step (waiting at most ``timeout`` seconds for it).
+
+        A step cannot be interrupted: one that runs on past ``timeout`` (the analysis tables
+        of a very large graph) keeps its reference to the store until it ends, so the store
+        stays locked for that long in this process.
+        """
         with self._lock:
             self._stop.set()
             thread = self._thread
