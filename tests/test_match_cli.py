@@ -252,3 +252,78 @@ def test_unreachable_endpoint_is_one_clear_error():
     assert result.exit_code == 2, result.output
     assert result.output.startswith(f"error: http://127.0.0.1:{port}/query: cannot read the facts")
     assert "Traceback" not in result.output
+
+
+# --- the catalog cache beside a built store ---------------------------------------------------
+
+
+@pytest.fixture
+def own_store(tmp_path):
+    path = tmp_path / "store"
+    store, _ = build(Settings.from_env(store_path=path))
+    del store
+    return path
+
+
+def test_the_catalog_of_a_built_store_is_cached_and_used(own_store, monkeypatch):
+    from lcgraph.match import load
+
+    first = run(own_store, "kuala-lumpur", "--format", "json")
+    assert first.exit_code == 0, first.output
+    entries = list(load.cache_folder(own_store).glob("match-catalog-*.pickle"))
+    assert len(entries) == 1
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the catalog was built again")
+
+    monkeypatch.setattr(load, "build_catalog", no_build)
+    again = run(own_store, "kuala-lumpur", "--format", "json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.output) == json.loads(first.output)
+    # a name (not a slug) resolves through the cached name index
+    assert run(own_store, "Kwangju", "--top", "1").exit_code == 0
+
+
+def test_a_changed_store_or_a_bad_cache_entry_rebuilds_the_catalog(own_store, monkeypatch):
+    import pyoxigraph as ox
+
+    from lcgraph.match import load
+
+    assert run(own_store, "tokyo", "--top", "1").exit_code == 0
+    (entry,) = load.cache_folder(own_store).glob("match-catalog-*.pickle")
+    built_calls = []
+    real = load.build_catalog
+
+    def counting(*args, **kwargs):
+        built_calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(load, "build_catalog", counting)
+    entry.write_bytes(b"not a pickle")
+    assert run(own_store, "tokyo", "--top", "1").exit_code == 0
+    assert len(built_calls) == 1
+    # a write to the store (as an ingest makes) changes its files, so the key
+    store = ox.Store(str(own_store))
+    store.add(
+        ox.Quad(
+            ox.NamedNode("https://w3id.org/lcc/id/city/tokyo"),
+            ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"),
+            ox.Literal("Edo (cache test)", language="en"),
+            ox.NamedNode("https://w3id.org/lcc/graph/contrib"),
+        )
+    )
+    store.flush()
+    del store
+    result = run(own_store, "Edo (cache test)", "--top", "1")
+    assert result.exit_code == 0, result.output
+    assert "Tokyo" in result.output.splitlines()[0]
+    assert len(built_calls) == 2
+    assert len(list(load.cache_folder(own_store).glob("match-catalog-*.pickle"))) == 1
+
+
+def test_an_unwritable_cache_folder_only_costs_speed(own_store):
+    from lcgraph.match import load
+
+    load.cache_folder(own_store).write_text("a file where the folder would be")
+    result = run(own_store, "tokyo", "--top", "1")
+    assert result.exit_code == 0, result.output

@@ -11,6 +11,7 @@ from, so reasons can cite them.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -101,11 +102,16 @@ def fold(text: str) -> str:
     >>> fold("Gāngnéung")
     'gangneung'
     """
-    import unicodedata
+    if not text.isascii():
+        import unicodedata
 
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    # runs of characters that are not str.isalnum() ([\W_]: \w is isalnum or "_") to one space
+    return _NOT_ALNUM.sub(" ", text.casefold()).strip()
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def _slug(iri: str) -> str:

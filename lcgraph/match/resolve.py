@@ -31,7 +31,8 @@ def _rank(p: Profile) -> tuple:
     return (KIND_PREFERENCE.index(p.kind), p.iri)
 
 
-def _names(cat: Catalog) -> dict[str, list[Profile]]:
+def name_index(cat: Catalog) -> dict[str, list[Profile]]:
+    """Folded name -> the actors it names, best first; built once and kept in ``cat.cache``."""
     names = cat.cache.get("names")
     if names is None:
         names = {}
@@ -62,7 +63,7 @@ def resolve(cat: Catalog, name: str) -> Profile:
         iri = f"{cat.base}id/{kind}/{slug}"
         if iri in cat.profiles:
             return cat.profiles[iri]
-    found = _names(cat).get(fold(text))
+    found = name_index(cat).get(fold(text))
     if found:
         return found[0]
     raise NotFound(_unknown_message(cat, text), suggestions(cat, text))
@@ -70,7 +71,7 @@ def resolve(cat: Catalog, name: str) -> Profile:
 
 def suggestions(cat: Catalog, text: str, n: int = 5) -> list[dict]:
     """The closest known actors to a name: ``{"label", "iri", "kind"}``, best first."""
-    names = _names(cat)
+    names = name_index(cat)
     close = difflib.get_close_matches(fold(text), list(names), n=n * 2, cutoff=0.6)
     out: list[dict] = []
     seen: set[str] = set()
