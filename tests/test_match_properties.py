@@ -232,3 +232,27 @@ def test_match_agrees_with_the_naive_loop(quads):
             slow = match_naive(cat, a, mode=mode, top=5).as_dict()
             assert fast["candidates"] == slow["candidates"]
             assert fast["considered"] == slow["considered"]
+
+
+def _fold_reference(text: str) -> str:
+    """fold() as first written: per character, no fast path."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text())
+def test_fold_equals_the_per_character_definition(text):
+    from lcgraph.match.catalog import fold
+
+    assert fold(text) == _fold_reference(text)
+
+
+def test_fold_on_names_with_marks_and_symbols():
+    from lcgraph.match.catalog import fold
+
+    for name in ["Gāngnéung", "İstanbul", "Straße", "東京都", "Kuala_Lumpur", "ﬁve²", "a\u00a0b"]:
+        assert fold(name) == _fold_reference(name), name
