@@ -327,3 +327,16 @@ def test_an_unwritable_cache_folder_only_costs_speed(own_store):
     load.cache_folder(own_store).write_text("a file where the folder would be")
     result = run(own_store, "tokyo", "--top", "1")
     assert result.exit_code == 0, result.output
+
+
+def test_a_cache_entry_of_another_user_is_not_loaded(own_store, monkeypatch):
+    from lcgraph.match import load
+
+    assert run(own_store, "tokyo", "--top", "1").exit_code == 0
+    (entry,) = load.cache_folder(own_store).glob("match-catalog-*.pickle")
+    assert entry.stat().st_mode & 0o077 == 0, "the entry is readable by others"
+    owner = entry.stat().st_uid
+    monkeypatch.setattr(load.os, "getuid", lambda: owner + 1)  # as if someone else wrote it
+    assert load._read(entry) is None
+    monkeypatch.undo()
+    assert load._read(entry) is not None

@@ -7,9 +7,10 @@ beside it (``<store>.cache/match-catalog-KEY.pickle``, about 100 MB at that size
 in ~2.5 s). KEY digests the store's files (names, sizes and modification times, RocksDB's
 info logs left out: any write changes them), the base IRI and the matching code itself, so a
 build, an ingest or a new version of lcgraph makes a new entry; the older ones are deleted
-when it is written. The cache is this user's own file next to their store (a pickle: only
-read what you wrote); an unreadable entry is ignored and rebuilt, and a folder that cannot be
-written leaves the catalog uncached.
+when it is written. The cache is this user's own file next to their store (a pickle runs code
+when loaded, so an entry another user owns is ignored; entries are written mode 0600); an
+unreadable entry is ignored and rebuilt, and a folder that cannot be written leaves the
+catalog uncached.
 """
 
 from __future__ import annotations
@@ -103,6 +104,10 @@ def _key(path: Path, base: str) -> str:
 
 def _read(entry: Path) -> Catalog | None:
     if not entry.is_file():
+        return None
+    if hasattr(os, "getuid") and entry.stat().st_uid != os.getuid():
+        # a pickle runs code when loaded: only this user's own entries are read
+        log.warning("ignoring the match cache %s: another user's file", entry)
         return None
     was_enabled = gc.isenabled()
     gc.disable()  # ~2x faster: the catalog is millions of small objects and no cycles
