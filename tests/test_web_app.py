@@ -316,8 +316,23 @@ def test_openapi_operation_ids_are_unique(client):
     assert len(ids) == len(set(ids)) and len(ids) > 20
 
 
-def test_per_generation_computes_a_value_once_for_concurrent_callers():
+def _in_threads(n: int, fn, meanwhile=None) -> list:
+    """``fn()`` in ``n`` threads at once (``meanwhile()`` 0.1 s in); their results."""
     import threading
+
+    results: list = []
+    threads = [threading.Thread(target=lambda: results.append(fn())) for _ in range(n)]
+    for t in threads:
+        t.start()
+    if meanwhile is not None:
+        time.sleep(0.1)
+        meanwhile()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_per_generation_computes_a_value_once_for_concurrent_callers():
     from types import SimpleNamespace
 
     from lcgraph.web.gencache import per_generation
@@ -330,15 +345,7 @@ def test_per_generation_computes_a_value_once_for_concurrent_callers():
         time.sleep(0.3)
         return 42
 
-    results = []
-    threads = [
-        threading.Thread(target=lambda: results.append(per_generation(state, "k", slow)))
-        for _ in range(4)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = _in_threads(4, lambda: per_generation(state, "k", slow))
     assert results == [42] * 4 and len(calls) == 1
     state.generation = 1
     assert per_generation(state, "k", lambda: 7) == 7
@@ -387,7 +394,6 @@ def test_warm_up_after_a_burst_of_changes_works_only_for_the_last_generation(mon
 
 
 def test_per_generation_waiters_share_the_value_even_when_the_store_changes_meanwhile():
-    import threading
     from types import SimpleNamespace
 
     from lcgraph.web.gencache import per_generation
@@ -400,46 +406,34 @@ def test_per_generation_waiters_share_the_value_even_when_the_store_changes_mean
         time.sleep(0.4)
         return len(calls)
 
-    results = []
-    threads = [
-        threading.Thread(target=lambda: results.append(per_generation(state, "k", slow)))
-        for _ in range(4)
-    ]
+    def change() -> None:
+        state.generation = 1  # a change lands while the value computes: it is not cached
+
     start = time.monotonic()
-    for t in threads:
-        t.start()
-    time.sleep(0.1)
-    state.generation = 1  # a change lands while the value computes: it is not cached
-    for t in threads:
-        t.join()
+    results = _in_threads(4, lambda: per_generation(state, "k", slow), meanwhile=change)
     assert results == [1] * 4 and len(calls) == 1 and time.monotonic() - start < 1.0
     assert per_generation(state, "k", slow) == 2  # the new generation computes afresh
 
 
 def test_per_generation_waiters_share_an_error():
-    import threading
     from types import SimpleNamespace
 
     from lcgraph.web.gencache import per_generation
 
     state = SimpleNamespace(generation=0)
-    calls, errors = [], []
+    calls = []
 
     def failing() -> int:
         calls.append(1)
         time.sleep(0.3)
         raise ValueError("no data")
 
-    def call() -> None:
+    def call() -> str:
         try:
             per_generation(state, "k", failing)
         except ValueError as exc:
-            errors.append(str(exc))
+            return str(exc)
+        return "no error"
 
-    threads = [threading.Thread(target=call) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == ["no data"] * 3 and len(calls) == 1
+    assert _in_threads(3, call) == ["no data"] * 3 and len(calls) == 1
     assert per_generation(state, "k", lambda: 5) == 5  # an error is not cached
