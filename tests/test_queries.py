@@ -722,3 +722,33 @@ def test_default_graph_is_the_set_union_on_every_local_engine(seed_store, settin
     on_rdflib = run_text(triples, settings=settings, engine="rdflib").rows[0]["n"]
     in_graphs = run_text(quads, settings=settings, store=seed_store).rows[0]["n"]
     assert on_ox == on_rdflib < in_graphs
+
+
+def test_co_members_is_one_place_s_row_of_the_co_membership_projection(seed_store, settings):
+    """co-members(place) equals the pairs of edges-co-membership that involve the place."""
+
+    def groups(text: str) -> tuple[str, ...]:
+        return tuple(sorted(text.split(" | ")))
+
+    pairs = run("edges-co-membership", settings=settings, store=seed_store)
+    places = {r["source"] for r in pairs} | {r["target"] for r in pairs}
+    assert len(places) > 10
+    for place in sorted(places):
+        expected = {}
+        for r in pairs:
+            if place in (r["source"], r["target"]):
+                other = r["target"] if r["source"] == place else r["source"]
+                expected[other] = (r["weight"], groups(r["groups"]))
+        slug = place.rsplit("/id/", 1)[-1].replace("/", ":")
+        rows = run("co-members", settings=settings, store=seed_store, place=slug)
+        assert {r["other"]: (r["weight"], groups(r["groups"])) for r in rows} == expected, place
+        weights = [r["weight"] for r in rows]
+        assert weights == sorted(weights, reverse=True)
+
+
+def test_co_members_of_tokyo_and_kitakyushu(seed_store, settings):
+    tokyo = run("co-members", settings=settings, store=seed_store)
+    assert [(r["otherLabel"], r["weight"]) for r in tokyo] == [("Kuala Lumpur", 3)]
+    kitakyushu = run("co-members", settings=settings, store=seed_store, place="kitakyushu")
+    top = {r["otherLabel"] for r in kitakyushu if r["weight"] == 2}
+    assert {"Shimokawa", "Toyama", "Yokohama"} <= top
