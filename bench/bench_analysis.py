@@ -239,21 +239,11 @@ def main(argv: list[str] | None = None) -> int:
         help="budget of a reference run, s",
     )
     parser.add_argument("--graph", nargs="+", choices=["actors", "gnm"], default=["actors", "gnm"])
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
-    if args.child_out:
-        return child(args)
     # one fresh child per graph, as the docstring says: a graph timed in a process that also
     # held the other one (1 GB at L) ran ~20% slower (scattered Python objects, page faults)
-    gen.dataset_in_subprocess(args.scale, args.seed)
-    rows: list[dict] = []
-    for name in args.graph:
-        rows += harness.child_rows(
-            [harness.python(), __file__, *argv, "--graph", name], env=harness.env()
-        )
-    harness.write_outputs(rows, args.json, args.markdown, notes(rows))
-    print(harness.markdown_table(rows))
-    return 0
+    return harness.main_in_child(
+        parser, argv, child, __file__, notes, split=lambda a: [["--graph", g] for g in a.graph]
+    )
 
 
 def notes(rows: list[dict]) -> str:

@@ -208,12 +208,16 @@ def child_rows(
     return rows
 
 
-def main_in_child(parser, argv: list[str] | None, child, script: str, notes=None) -> int:
+def main_in_child(
+    parser, argv: list[str] | None, child, script: str, notes=None, split=None
+) -> int:
     """A module's ``main`` that measures in a child process of itself.
 
     Parses ``argv``; as the child (``--child-out`` given), runs ``child(args)``; else makes
     sure the dataset exists, runs ``script`` again with the same arguments as the child
     (:func:`child_rows`) and writes its rows, with ``notes(rows)`` under the table.
+    ``split(args)``, when given, lists extra arguments for several children, one fresh process
+    each (their rows are joined).
     """
     import gen
 
@@ -222,7 +226,9 @@ def main_in_child(parser, argv: list[str] | None, child, script: str, notes=None
     if args.child_out:
         return child(args)
     gen.dataset_in_subprocess(args.scale, args.seed)
-    rows = child_rows([python(), script, *argv], env=env())
+    rows = []
+    for extra in split(args) if split else [[]]:
+        rows += child_rows([python(), script, *argv, *extra], env=env())
     write_outputs(rows, args.json, args.markdown, notes(rows) if notes else "")
     print(markdown_table(rows))
     return 0

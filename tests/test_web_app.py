@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from types import SimpleNamespace
 
 import pyoxigraph as ox
 import rdflib
@@ -14,6 +15,7 @@ from lcgraph import export as ex
 from lcgraph.config import Settings
 from lcgraph.store import add_quads, remove_quads
 from lcgraph.web.app import ROUTERS, create_app
+from lcgraph.web.gencache import per_generation
 
 TOKYO = "https://w3id.org/lcc/id/city/tokyo"
 ANMC21 = "https://w3id.org/lcc/id/network/asian-network-of-major-cities-21"
@@ -332,19 +334,25 @@ def _in_threads(n: int, fn, meanwhile=None) -> list:
     return results
 
 
+def _recorded(calls: list, seconds: float, outcome):
+    """A compute function: records its call in ``calls``, takes ``seconds``, then returns
+    ``outcome(number of calls so far)``, or raises it when that is an exception."""
+
+    def compute():
+        calls.append(1)
+        time.sleep(seconds)
+        value = outcome(len(calls))
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    return compute
+
+
 def test_per_generation_computes_a_value_once_for_concurrent_callers():
-    from types import SimpleNamespace
-
-    from lcgraph.web.gencache import per_generation
-
     state = SimpleNamespace(generation=0)
     calls = []
-
-    def slow() -> int:
-        calls.append(1)
-        time.sleep(0.3)
-        return 42
-
+    slow = _recorded(calls, 0.3, lambda n: 42)
     results = _in_threads(4, lambda: per_generation(state, "k", slow))
     assert results == [42] * 4 and len(calls) == 1
     state.generation = 1
@@ -353,7 +361,6 @@ def test_per_generation_computes_a_value_once_for_concurrent_callers():
 
 def test_warm_up_after_a_burst_of_changes_works_only_for_the_last_generation(monkeypatch):
     import threading
-    from types import SimpleNamespace
 
     from lcgraph.web import warm
 
@@ -394,17 +401,9 @@ def test_warm_up_after_a_burst_of_changes_works_only_for_the_last_generation(mon
 
 
 def test_per_generation_waiters_share_the_value_even_when_the_store_changes_meanwhile():
-    from types import SimpleNamespace
-
-    from lcgraph.web.gencache import per_generation
-
     state = SimpleNamespace(generation=0)
     calls = []
-
-    def slow() -> int:
-        calls.append(1)
-        time.sleep(0.4)
-        return len(calls)
+    slow = _recorded(calls, 0.4, lambda n: n)
 
     def change() -> None:
         state.generation = 1  # a change lands while the value computes: it is not cached
@@ -416,17 +415,9 @@ def test_per_generation_waiters_share_the_value_even_when_the_store_changes_mean
 
 
 def test_per_generation_waiters_share_an_error():
-    from types import SimpleNamespace
-
-    from lcgraph.web.gencache import per_generation
-
     state = SimpleNamespace(generation=0)
     calls = []
-
-    def failing() -> int:
-        calls.append(1)
-        time.sleep(0.3)
-        raise ValueError("no data")
+    failing = _recorded(calls, 0.3, lambda n: ValueError("no data"))
 
     def call() -> str:
         try:

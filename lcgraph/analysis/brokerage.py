@@ -426,14 +426,12 @@ def _role_counts(data: Arcs, codes: np.ndarray) -> np.ndarray:
     if data.directed:
         in_same = per_node(dst[same])
         in_other = per_node(dst) - in_same
-    else:  # symmetric: in-neighbours are the out-neighbours
-        in_same, in_other = out_same, out_other
-    if data.directed:
         mutual = has_arc(data.keys, dst * n + src)
         mutual_same = per_node(src[mutual & same])
         mutual_other = per_node(src[mutual & ~same])
     else:
-        # every arc of a symmetric graph is mutual
+        # symmetric: in-neighbours are the out-neighbours, and every arc is mutual
+        in_same, in_other = out_same, out_other
         mutual_same, mutual_other = out_same, out_other
     # sum over groups g != g(v) of (in-neighbours in g) * (out-neighbours in g)
     dot_other = _group_dot(n, codes, src, dst, data.directed) - in_same * out_same

@@ -89,16 +89,14 @@ def _cached(settings: Settings, path: Path) -> Catalog:
 
 
 def _key(path: Path, base: str) -> str:
-    digest = hashlib.sha256()
-    digest.update(base.encode("utf-8"))
-    for folder in (path, Path(__file__).parent):
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            if entry.name.startswith(("LOG", "LOCK")) or not entry.is_file():
-                continue
-            if folder != path and not entry.name.endswith(".py"):
-                continue
-            stat = entry.stat()
-            digest.update(f"{folder.name}/{entry.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    """The store's files (without RocksDB's info logs and lock), the matching code, the base."""
+    store_files = [f for f in path.iterdir() if not f.name.startswith(("LOG", "LOCK"))]
+    code_files = list(Path(__file__).parent.glob("*.py"))
+    digest = hashlib.sha256(base.encode("utf-8"))
+    for file in sorted(store_files + code_files):
+        if file.is_file():
+            stat = file.stat()
+            digest.update(f"{file}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     return digest.hexdigest()[:24]
 
 

@@ -14,8 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from lcgraph.errors import LcgraphError
-from lcgraph.match import Catalog, NotFound, build_catalog, match
-from lcgraph.match.read import quads_from_endpoint, quads_from_store
+from lcgraph.match import Catalog, NotFound, load_catalog, match
 from lcgraph.web.gencache import per_generation
 
 router = APIRouter()
@@ -97,15 +96,10 @@ def catalog_of(state) -> Catalog:
     """:func:`catalog_for` an ``app.state`` (the server's warm-up builds it this way)."""
 
     def build() -> Catalog:
-        settings = state.settings
         store = getattr(state, "store", None)
-        if store is not None:
-            quads = quads_from_store(store)
-        elif settings.endpoint:
-            quads = quads_from_endpoint(settings.endpoint, settings.query_timeout)
-        else:
+        if store is None and not state.settings.endpoint:
             raise HTTPException(503, detail="no store or endpoint is configured")
-        return build_catalog(quads, settings.base)
+        return load_catalog(state.settings, store=store)
 
     return per_generation(state, "match-catalog", build)
 

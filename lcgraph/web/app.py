@@ -114,7 +114,7 @@ def create_app(
         app.state.cache = {}
         app.state.cache_lock = threading.Lock()
         app.state.results = ResultCache() if result_cache else None
-        warmer = app.state.warmer = Warmer(app.state)
+        warmer = app.state.warmer = Warmer(app.state, enabled=settings.warm_up)
 
         def on_store_change() -> int:
             with app.state.cache_lock:
@@ -122,15 +122,13 @@ def create_app(
                 app.state.cache = {}
                 if app.state.results is not None:
                     app.state.results.clear()
-            if settings.warm_up:
-                warmer.start()
+            warmer.start()
             return app.state.generation
 
         app.state.on_store_change = on_store_change
         await pool.start()
         log.info("lcgraph server: %s workers, sandbox %s", pool.size, pool.sandbox_status)
-        if settings.warm_up:
-            warmer.start()
+        warmer.start()
         try:
             yield
         finally:
@@ -163,7 +161,7 @@ def create_app(
             "version": __version__,
             "generation": state.generation,
             "workers": state.pool.stats(),
-            "warm_up": {"enabled": settings.warm_up, **state.warmer.status()},
+            "warm_up": state.warmer.status(),
             "result_cache": state.results is not None,
         }
 

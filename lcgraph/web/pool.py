@@ -262,7 +262,7 @@ class QueryPool:
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
         for worker in list(self._all):
-            with contextlib.suppress(OSError, ValueError, RuntimeError):
+            with contextlib.suppress(OSError):  # its socket is already closed
                 worker.conn.send(None)
         deadline = time.monotonic() + 2
         for worker in list(self._all):

@@ -48,10 +48,13 @@ def steps(state: Any) -> list[tuple[str, Callable[[], object]]]:
 
 
 class Warmer:
-    """Runs :func:`steps` for the current generation in a daemon thread; restartable."""
+    """Runs :func:`steps` for the current generation in a daemon thread; restartable.
 
-    def __init__(self, state: Any):
+    A warmer made with ``enabled=False`` (``Settings.warm_up`` off) starts nothing."""
+
+    def __init__(self, state: Any, enabled: bool = True):
         self.state = state
+        self.enabled = enabled
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -63,7 +66,7 @@ class Warmer:
         new one waits for it, so that two never compete for the cores (after a burst of
         changes only the last generation's warm-up does any work)."""
         with self._lock:
-            if self._stop.is_set():
+            if self._stop.is_set() or not self.enabled:
                 return
             previous = self._thread
             generation = getattr(self.state, "generation", 0)
@@ -112,6 +115,7 @@ class Warmer:
         generation = getattr(self.state, "generation", 0)
         thread = self._thread
         return {
+            "enabled": self.enabled,
             "running": bool(thread is not None and thread.is_alive()),
             "generation": generation,
             "done": [
