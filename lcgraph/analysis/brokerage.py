@@ -117,7 +117,7 @@ def gould_fernandez(G, attr: str) -> dict[Any, dict[str, int]]:
     # no reference cycles are made: the collector would only walk the caller's graph, again
     # and again, as the arrays and the result dicts are allocated (~7% of the time at 50k nodes)
     with paused_gc():
-        data = arcs(G)
+        data = arcs(G, ordered=G.is_directed())  # only has_arc needs sorted rows
         codes, _ = group_codes(G, data.nodes, attr)
         counts = _role_counts(data, codes)
         return _as_dict(data.nodes, counts)
@@ -336,7 +336,7 @@ class _Ties:
         rows, cols = keys // max(n, 1), keys % max(n, 1)
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-        pattern = Arcs(data.nodes, data.index, rows, cols, indptr, directed=False)
+        pattern = Arcs(data.nodes, rows, cols, indptr, directed=False)
         return cls(data.nodes, keys, rows, cols, mutual, _triangles(pattern))
 
     @property
@@ -494,43 +494,61 @@ def _triangles(data: Arcs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         u, v = keys // n, keys % n
         degree = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
     else:
-        # symmetric arcs: each edge once as src < dst; the degree is the row length
-        upper = data.src < data.dst
-        u, v = data.src[upper], data.dst[upper]
+        # symmetric arcs: every edge both ways, grouped by source; the degree is the row length
+        u, v = data.src, data.dst
         degree = np.diff(data.indptr)
     if len(u) == 0:
         return empty, empty, empty
     # rank by (degree, index) without a sort: the key degree * n + index orders them so
     rank = degree * n + np.arange(n, dtype=np.int64)
-    swap = rank[u] > rank[v]
-    oriented = np.sort(np.where(swap, v, u) * n + np.where(swap, u, v))
-    first = oriented // n
-    second = oriented - first * n
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(first, minlength=n), out=indptr[1:])
+    if data.directed:
+        swap = rank[u] > rank[v]
+        oriented = np.sort(np.where(swap, v, u) * n + np.where(swap, u, v))
+        first = oriented // n
+        second = oriented - first * n
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(first, minlength=n), out=indptr[1:])
+    else:
+        # the arcs that go up in rank: one per edge, still grouped by source (no sort); the
+        # sources' ranks repeat along the rows
+        up = np.repeat(rank, degree) < rank[v]
+        second = v[up]
+        kept = np.zeros(len(up) + 1, dtype=np.int64)
+        np.cumsum(up, out=kept[1:])
+        indptr = kept[data.indptr]  # the kept arcs before each row
     out_degree = np.diff(indptr)
     index = np.int32 if max(n, len(second)) < 2**31 else np.int64  # scipy's index types
+    # boolean entries: a product entry says whether some middle exists, never overflows
     L = sp.csr_array(
-        (np.ones(len(second), dtype=np.int32), second.astype(index), indptr.astype(index)),
+        (np.ones(len(second), dtype=bool), second.astype(index), indptr.astype(index)),
         shape=(n, n),
     )
-    # products per row x: the sum of the out-degrees of its out-neighbours
-    cost = np.cumsum(np.bincount(first, weights=out_degree[second], minlength=n))
+    # products: each arc y -> z is reached from each in-neighbour x of y
+    in_degree = np.bincount(second, minlength=n)
+    if int(in_degree @ out_degree) <= _WEDGE_CHUNK:
+        cost = None  # one block
+    else:  # per row x: the sum of the out-degrees of its out-neighbours
+        first = np.repeat(np.arange(n, dtype=np.int64), out_degree)
+        cost = np.cumsum(np.bincount(first, weights=out_degree[second], minlength=n))
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     begin = 0
     while begin < n:
-        limit = (cost[begin - 1] if begin else 0) + _WEDGE_CHUNK
-        end = max(int(np.searchsorted(cost, limit, side="right")), begin + 1)
+        if cost is None:
+            end = n
+        else:
+            limit = (cost[begin - 1] if begin else 0) + _WEDGE_CHUNK
+            end = max(int(np.searchsorted(cost, limit, side="right")), begin + 1)
         block = L[begin:end] if (begin, end) != (0, n) else L
         closing = (block @ L).multiply(block).tocoo()
         x = closing.row.astype(np.int64) + begin
         z = closing.col.astype(np.int64)
-        # the middles: each out-neighbour y of x with the arc y -> z
+        # the middles: each out-neighbour y of x with the arc y -> z (scipy's lookup of
+        # (row, column) pairs, in C, whether or not the rows are sorted)
         lengths = out_degree[x]
         at = np.repeat(indptr[x] - np.cumsum(lengths) + lengths, lengths)
         y = second[at + np.arange(len(at))]
         xs, zs = np.repeat(x, lengths), np.repeat(z, lengths)
-        hit = has_arc(oriented, y * n + zs)
+        hit = np.asarray(L[y, zs]).ravel() if len(y) else np.zeros(0, dtype=bool)
         found.append((xs[hit], y[hit], zs[hit]))
         begin = end
     return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))  # type: ignore[return-value]

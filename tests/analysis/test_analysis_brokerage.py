@@ -186,9 +186,10 @@ def test_equals_naive_on_a_larger_graph_with_hubs(directed, monkeypatch):
     assert gould_fernandez(G, "g") == gould_fernandez_naive(G, "g")
 
 
+@pytest.mark.parametrize("ordered", [True, False])
 @pytest.mark.parametrize("chunk", [1, 37, 4_000_000])
 @pytest.mark.parametrize("directed", [False, True])
-def test_triangle_listing_finds_each_triangle_once(monkeypatch, chunk, directed):
+def test_triangle_listing_finds_each_triangle_once(monkeypatch, chunk, directed, ordered):
     """Against networkx's own triangle listing, with hubs, in chunks of rows of any size."""
     from itertools import combinations
 
@@ -200,7 +201,7 @@ def test_triangle_listing_finds_each_triangle_once(monkeypatch, chunk, directed)
     G = U.to_directed() if directed else U
     if directed:  # drop one direction of some edges: the triangles are the underlying graph's
         G.remove_edges_from([(u, v) for u, v in list(G.edges) if u < v and (u + v) % 3 == 0])
-    data = arcs(G)
+    data = arcs(G, ordered=ordered)
     listed = [
         tuple(sorted(data.nodes[i] for i in t))
         for t in zip(*brokerage._triangles(data), strict=True)
@@ -211,6 +212,36 @@ def test_triangle_listing_finds_each_triangle_once(monkeypatch, chunk, directed)
     assert len(listed) == len(set(listed)) == len(expected)
     assert set(listed) == expected
     assert sum(nx.triangles(U).values()) == 3 * len(expected)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        list(range(6)),  # 0..n-1 in order: the labels are the positions
+        [5, 3, 0, 4, 1, 2],  # small integers out of order: a lookup table
+        [10**9, 7, 3, 2, 1, 0],  # large integers: the dict
+        ["f", "d", "a", "e", "b", "c"],  # any hashable: the dict
+        [True, 2, 0, 3, 4, 5],  # a bool is not an int label: the dict
+    ],
+)
+@pytest.mark.parametrize("ordered", [True, False])
+def test_arcs_number_nodes_in_adjacency_order(labels, ordered):
+    from lcgraph.analysis._arrays import arcs
+
+    G = nx.DiGraph()
+    G.add_nodes_from(labels)
+    a, b, c, d, e, f = labels
+    G.add_edges_from([(a, f), (a, b), (a, a), (b, a), (c, e), (c, d), (f, c)])
+    data = arcs(G, ordered=ordered)
+    assert data.nodes == labels and data.index == {v: i for i, v in enumerate(labels)}
+    got = [(data.nodes[i], data.nodes[j]) for i, j in zip(data.src, data.dst, strict=True)]
+    assert sorted(got, key=repr) == sorted(
+        [(u, v) for u, v in G.edges if u != v], key=repr
+    )  # the self-loop is dropped
+    assert list(np.diff(data.indptr)) == [2, 1, 2, 0, 0, 1]
+    assert (np.diff(data.src) >= 0).all()  # grouped by source
+    if ordered:
+        assert (np.diff(data.keys) > 0).all()
 
 
 def test_many_groups_use_the_sparse_group_counts():
