@@ -124,15 +124,24 @@ def _batch_dependencies(forward: _Pull, backward: _Pull, batch: np.ndarray, n: i
     return delta.sum(axis=1)
 
 
-def distance_sums(data: Arcs, sources: np.ndarray, *, incoming: bool = False):
-    """For each source: the sum of BFS distances to the nodes it reaches, and their number.
+def distance_sums(data: Arcs, sources: np.ndarray, *, incoming: bool = False, per: str = "source"):
+    """Sums of BFS distances and counts of reached nodes, per source or per node reached.
 
-    With ``incoming`` the distances are *to* the source (networkx's closeness on a directed
-    graph). Returns two arrays aligned with ``sources``; the count includes the source.
+    ``per="source"``: for each source, the sum of the distances to the nodes it reaches and
+    their number (the source included); two arrays aligned with ``sources``. With ``incoming``
+    the distances are *to* the source (networkx's closeness on a directed graph).
+
+    ``per="target"``: for each node, the sum of the distances *from* the sources that reach
+    it and their number (the node itself excluded when it is a source); two arrays of length
+    ``n``, for closeness estimated from sampled pivots.
     """
+    if per not in ("source", "target"):
+        raise ValueError(f"per must be 'source' or 'target', not {per!r}")
     n = data.n
-    sums = np.zeros(len(sources))
-    reached_count = np.zeros(len(sources), dtype=np.int64)
+    by_target = per == "target"
+    size = n if by_target else len(sources)
+    sums = np.zeros(size)
+    reached_count = np.zeros(size, dtype=np.int64)
     if n == 0 or len(sources) == 0:
         return sums, reached_count
     forward, backward = _pulls(data)
@@ -152,15 +161,21 @@ def distance_sums(data: Arcs, sources: np.ndarray, *, incoming: bool = False):
         part_counts = np.ones(b, dtype=np.int64)
         while True:
             new = (pull(frontier, active) > 0) & ~seen
-            found = new.sum(axis=0)
-            if not found.any():
+            active = np.flatnonzero(new.any(axis=1))
+            if len(active) == 0:
                 break
             level += 1
             seen |= new
-            part_sums += level * found
-            part_counts += found
+            if by_target:  # only the rows reached at this level have anything to add
+                found = new[active].sum(axis=1)
+                sums[active] += level * found
+                reached_count[active] += found
+            else:
+                found = new.sum(axis=0)
+                part_sums += level * found
+                part_counts += found
             frontier = new.astype(np.float32)
-            active = np.flatnonzero(new.any(axis=1))
-        sums[start : start + b] = part_sums
-        reached_count[start : start + b] = part_counts
+        if not by_target:
+            sums[start : start + b] = part_sums
+            reached_count[start : start + b] = part_counts
     return sums, reached_count

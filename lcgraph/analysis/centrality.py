@@ -5,7 +5,9 @@ Pure functions, graph in and ``dict`` node -> value out, each equal to its netwo
 run batched breadth-first searches as sparse-matrix products (:mod:`lcgraph.analysis._paths`),
 eigenvector centrality a sparse power iteration. Betweenness is exact, or sampled from ``k``
 sources chosen with a seed exactly as networkx chooses them, so a seeded sample gives the same
-numbers as ``networkx.betweenness_centrality(G, k, seed=seed)``.
+numbers as ``networkx.betweenness_centrality(G, k, seed=seed)``. Closeness is exact, or
+estimated from ``k`` pivots drawn the same way (Eppstein and Wang 2004; networkx has no
+sampled form).
 
 ``backend=`` hands a measure to a networkx backend instead (``"cugraph"`` on a GPU,
 ``"parallel"`` with nx-parallel), when one is installed; none is required.
@@ -42,7 +44,8 @@ __all__ = [
 ]
 
 MEASURES = ("degree", "betweenness", "closeness", "eigenvector")
-#: ``centrality_table`` samples betweenness above this many nodes, from ``SAMPLE_K`` sources.
+#: ``centrality_table`` samples betweenness and closeness above this many nodes, from
+#: ``SAMPLE_K`` sources.
 SAMPLE_ABOVE = 5_000
 SAMPLE_K = 256
 
@@ -144,31 +147,74 @@ def _betweenness_scale(n: int, normalized: bool, directed: bool, sampled: list |
     return source, N / (k * correction)
 
 
-def closeness(G, *, backend: str | None = None) -> dict[Any, float]:
+def closeness(
+    G, *, k: int | None = None, seed: int | None = None, backend: str | None = None
+) -> dict[Any, float]:
     r"""Closeness: the inverse mean distance to the nodes a node reaches, scaled by reach.
 
-    :math:`c_C(u) = \frac{r - 1}{\sum_v d(u, v)} \cdot \frac{r - 1}{n - 1}` with :math:`r`
-    the nodes reachable from :math:`u` (itself included) (Wasserman and Faust 1994); for a
-    directed graph, distances *to* :math:`u`. Equal to ``networkx.closeness_centrality(G)``.
+    :math:`c_C(u) = \frac{r - 1}{\sum_v d(v, u)} \cdot \frac{r - 1}{n - 1}` with
+    :math:`r - 1` the other nodes that reach :math:`u` (Wasserman and Faust 1994); on an
+    undirected graph :math:`d(v, u) = d(u, v)`, on a directed one the distances are *to*
+    :math:`u`. Exact, it equals ``networkx.closeness_centrality(G)``.
 
+    With ``k`` it is estimated from ``k`` pivots drawn with ``seed`` (as :func:`betweenness`
+    draws its sources): one search from each pivot instead of one from each node (Eppstein and
+    Wang 2004). For a node :math:`u`, with :math:`R_u` the pivots other than :math:`u` that
+    reach it, :math:`S_u` their summed distance to it and :math:`k_u` the pivots other than
+    :math:`u`, the reach and the distance sum scale by :math:`(n - 1) / k_u` and
+
+    .. math:: \hat c_C(u) = \frac{|R_u|}{S_u} \cdot \frac{|R_u|}{k_u},
+
+    the exact value when every node is a pivot. The estimated mean distance of a node is
+    within :math:`\epsilon \Delta` of the true one with high probability for
+    :math:`k = \Theta(\log n / \epsilon^2)` pivots, :math:`\Delta` the diameter.
+
+    Parameters
+    ----------
+    G : networkx.Graph or networkx.DiGraph
+        Unweighted.
+    k : int, optional
+        Pivots to sample; None (or ``k >= n``) for the exact values.
+    seed : int, optional
+        Seed of the sample.
+    backend : str, optional
+        A networkx backend to run ``networkx.closeness_centrality`` on instead (exact only).
+
+    References
+    ----------
+    Eppstein, D. and Wang, J. (2004). Fast approximation of centrality. *Journal of Graph
+    Algorithms and Applications* 8(1), 39–45. https://doi.org/10.7155/jgaa.00081
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> closeness(nx.path_graph(3))
     {0: 0.6666666666666666, 1: 1.0, 2: 0.6666666666666666}
+    >>> closeness(nx.path_graph(3), k=3) == closeness(nx.path_graph(3))
+    True
     """
     import networkx as nx
 
+    pivots = _sources(G, k, seed)
     if backend is not None:
+        if pivots is not None:
+            raise ValueError("a backend computes closeness exactly: leave k out")
         return nx.closeness_centrality(G, backend=backend)
     data = arcs(G)
     n = data.n
-    sums, reach = distance_sums(data, np.arange(n), incoming=data.directed)
-    result = {}
-    for node, total, r in zip(data.nodes, sums.tolist(), reach.tolist(), strict=True):
-        value = 0.0
-        if total > 0 and n > 1:
-            value = (r - 1.0) / total * ((r - 1.0) / (n - 1))
-        result[node] = value
-    return result
+    if pivots is None:
+        sums, reach = distance_sums(data, np.arange(n), incoming=data.directed)
+        reach = reach - 1  # the others that reach the node
+        others = np.full(n, n - 1.0)
+    else:
+        sampled = np.fromiter(map(data.index.__getitem__, pivots), dtype=np.int64)
+        # searches forward from each pivot: their distances *to* each node
+        sums, reach = distance_sums(data, sampled, per="target")
+        others = np.full(n, float(len(sampled)))
+        others[sampled] -= 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.where(sums > 0, reach / sums * (reach / others), 0.0)
+    return dict(zip(data.nodes, values.tolist(), strict=True))
 
 
 def eigenvector(G, *, max_iter: int = 100, tol: float = 1e-6, backend: str | None = None):
@@ -300,8 +346,9 @@ def centrality_table(
         One side of a two-mode graph: the bipartite forms of degree, betweenness and
         closeness are used (eigenvector centrality has no bipartite form and is the plain one).
     k : int, "auto" or None
-        Betweenness sources: None for exact, an int to sample, ``"auto"`` to sample
-        :data:`SAMPLE_K` sources above :data:`SAMPLE_ABOVE` nodes.
+        Sources of betweenness and pivots of closeness: None for exact, an int to sample,
+        ``"auto"`` to sample :data:`SAMPLE_K` of them above :data:`SAMPLE_ABOVE` nodes
+        (the bipartite forms are always exact; a backend computes closeness exactly).
     seed : int
         Seed of the sample.
     backend : str, optional
@@ -316,11 +363,18 @@ def centrality_table(
     notes = []
     if k == "auto":
         k = SAMPLE_K if len(G) > SAMPLE_ABOVE else None
-    if "betweenness" in measures and k is not None and k < len(G):
-        notes.append(f"betweenness sampled from {k} sources (seed {seed}) of {len(G)} nodes")
     values: dict[str, dict[Any, float]] = {}
     two_mode = bipartite_nodes is not None
     side = set(bipartite_nodes) if two_mode else set()
+    # the bipartite forms are exact; a backend computes closeness exactly
+    sampled = [m for m in ("betweenness", "closeness") if m in measures]
+    if two_mode:
+        sampled = [m for m in sampled if backend is not None and m == "betweenness"]
+    elif backend is not None:
+        sampled = [m for m in sampled if m == "betweenness"]
+    if sampled and k is not None and k < len(G):
+        what = " and ".join(sampled)
+        notes.append(f"{what} sampled from {k} sources (seed {seed}) of {len(G)} nodes")
     if two_mode:
         notes.append("bipartite forms of degree, betweenness and closeness")
     for measure in measures:
@@ -334,8 +388,10 @@ def centrality_table(
         elif measure == "closeness":
             if two_mode:
                 values[measure] = bipartite_closeness(G, side)
-            else:
+            elif backend is not None:
                 values[measure] = closeness(G, backend=backend)
+            else:
+                values[measure] = closeness(G, k=k, seed=seed)
         elif measure == "eigenvector":
             try:
                 values[measure] = eigenvector(G, max_iter=1000, backend=backend)

@@ -47,8 +47,10 @@ carry `kind`, `label`, `country` (ISO 3166 alpha-2), `region` (world region of t
 
 **Centrality**: degree, betweenness, closeness and eigenvector centrality, equal to networkx's
 (the tests check it) but vectorised; on the membership graph their two-mode (bipartite) forms.
-Betweenness is exact up to 5,000 nodes and sampled from 256 seeded sources above; the same
-seed gives the same sources as `networkx.betweenness_centrality(G, k, seed=seed)`.
+Betweenness and closeness are exact up to 5,000 nodes and sampled from 256 seeded sources
+above (one search from each); the same seed gives the same sources as
+`networkx.betweenness_centrality(G, k, seed=seed)`, and closeness is then estimated from those
+pivots (Eppstein and Wang 2004).
 
 **Brokerage**: a broker *v* sits on a path *a → v → b* whose ends are not tied. With the groups
 of `--group` (country, region, network, kind or any node attribute) it is a *coordinator*

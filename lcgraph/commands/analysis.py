@@ -77,8 +77,10 @@ def analyse() -> None:
 
 @analyse.command()
 @_common
-@click.option("--k", type=int, default=None, help="Sample betweenness from K sources.")
-@click.option("--exact", is_flag=True, help="Exact betweenness even on a large graph.")
+@click.option(
+    "--k", type=int, default=None, help="Sample betweenness and closeness from K sources."
+)
+@click.option("--exact", is_flag=True, help="Exact betweenness and closeness on any graph.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
 @click.option("--plot", type=click.Path(), help="Draw the network (node size: betweenness).")
 @click.pass_obj
@@ -97,8 +99,8 @@ def centrality(
     """Degree, betweenness, closeness and eigenvector centrality of every node.
 
     The membership graph gets the bipartite forms (actors against networks and programmes).
-    Betweenness is exact up to 5,000 nodes and sampled from 256 sources above, unless --k or
-    --exact says otherwise.
+    Betweenness and closeness are exact up to 5,000 nodes and sampled from 256 sources above
+    (one search from each), unless --k or --exact says otherwise.
     """
     from lcgraph.analysis.centrality import centrality_table
 

@@ -100,6 +100,58 @@ def test_closeness_and_eigenvector_equal_networkx(seed, directed):
         assert_same(centrality.eigenvector(G, max_iter=1000, tol=1e-9), reference, rel=1e-5)
 
 
+def estimated_closeness(G, pivots) -> dict:
+    """Eppstein and Wang's estimate from ``pivots``, by networkx's BFS, pivot by pivot."""
+    reach = dict.fromkeys(G, 0)
+    total = dict.fromkeys(G, 0)
+    for pivot in pivots:
+        for node, d in nx.single_source_shortest_path_length(G, pivot).items():
+            if node != pivot:
+                reach[node] += 1
+                total[node] += d
+    others = {v: len(pivots) - (v in pivots) for v in G}
+    return {v: reach[v] / total[v] * reach[v] / others[v] if total[v] else 0.0 for v in G}
+
+
+@pytest.mark.parametrize(("seed", "directed"), CASES)
+def test_sampled_closeness_is_the_pivot_estimate(seed, directed):
+    from networkx.utils import create_py_random_state
+
+    G = random_graph(seed, directed)
+    pivots = create_py_random_state(seed).sample(list(G), 12)  # as betweenness draws sources
+    assert_same(centrality.closeness(G, k=12, seed=seed), estimated_closeness(G, pivots))
+    # every node a pivot: exact
+    assert_same(centrality.closeness(G, k=len(G), seed=seed), nx.closeness_centrality(G))
+
+
+def test_sampled_closeness_is_close_on_a_large_graph():
+    G = nx.gnm_random_graph(3_000, 9_000, seed=3)
+    exact = nx.closeness_centrality(G)
+    estimate = centrality.closeness(G, k=256, seed=0)
+    errors = sorted(abs(estimate[v] - exact[v]) / exact[v] for v in G if exact[v] > 0)
+    assert errors[len(errors) // 2] < 0.02 and errors[int(len(errors) * 0.99)] < 0.1
+    ranked = sorted(G, key=exact.__getitem__, reverse=True)[:30]
+    top = set(sorted(G, key=estimate.__getitem__, reverse=True)[:60])
+    assert len(top.intersection(ranked)) >= 27  # the central nodes stay on top
+
+
+def test_sampled_closeness_batches_agree(monkeypatch):
+    from lcgraph.analysis import _paths
+
+    G = nx.path_graph(300)
+    G.add_edges_from((0, i) for i in range(150, 300, 7))
+    whole = centrality.closeness(G, k=40, seed=5)
+    monkeypatch.setattr(_paths, "_BATCH_BYTES", 8 * 300 * 4)  # batches of 8 pivots
+    assert_same(centrality.closeness(G, k=40, seed=5), whole)
+
+
+def test_closeness_with_a_backend_is_exact_only():
+    G = random_graph(2, False)
+    assert_same(centrality.closeness(G, backend="networkx"), nx.closeness_centrality(G))
+    with pytest.raises(ValueError, match="exactly"):
+        centrality.closeness(G, k=5, backend="networkx")
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_bipartite_forms_equal_networkx(seed):
     B = bipartite.random_graph(12, 18, 0.2, seed=seed)
@@ -125,13 +177,22 @@ def test_auto_sampling_above_the_threshold(monkeypatch):
     monkeypatch.setattr(centrality, "SAMPLE_ABOVE", 50)
     monkeypatch.setattr(centrality, "SAMPLE_K", 10)
     G = random_graph(1, False)
-    table = centrality_table(G, seed=3, measures=("betweenness",))
-    assert table.notes == ["betweenness sampled from 10 sources (seed 3) of 81 nodes"]
+    table = centrality_table(G, seed=3, measures=("betweenness", "closeness"))
+    assert table.notes == ["betweenness and closeness sampled from 10 sources (seed 3) of 81 nodes"]
     reference = nx.betweenness_centrality(G, k=10, seed=3)
     # nodes without an iri attribute are named by str(node) in tables
     assert_same(column(table, "betweenness"), {str(n): v for n, v in reference.items()})
-    exact = centrality_table(G, k=None, measures=("betweenness",))
+    estimate = centrality.closeness(G, k=10, seed=3)
+    assert_same(column(table, "closeness"), {str(n): v for n, v in estimate.items()})
+    exact = centrality_table(G, k=None, measures=("betweenness", "closeness"))
     assert exact.notes == []
+    assert_same(
+        column(exact, "closeness"), {str(n): v for n, v in nx.closeness_centrality(G).items()}
+    )
+    # two-mode graphs get the exact bipartite forms: nothing sampled, no such note
+    B = bipartite.random_graph(40, 60, 0.1, seed=1)
+    top = [n for n, d in B.nodes(data=True) if d["bipartite"] == 0]
+    assert not any("sampled" in note for note in centrality_table(B, bipartite_nodes=top).notes)
 
 
 def test_networkx_backend_dispatch():
