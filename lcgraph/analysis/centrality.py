@@ -159,14 +159,22 @@ def closeness(
 
     With ``k`` it is estimated from ``k`` pivots drawn with ``seed`` (as :func:`betweenness`
     draws its sources): one search from each pivot instead of one from each node (Eppstein and
-    Wang 2004). For a node :math:`u`, with :math:`R_u` the pivots other than :math:`u` that
-    reach it, :math:`S_u` their summed distance to it and :math:`k_u` the pivots other than
-    :math:`u`, the reach and the distance sum scale by :math:`(n - 1) / k_u` and
+    Wang 2004). For a node :math:`u`, let :math:`S_u` be the summed distance to it from the
+    pivots other than :math:`u` that reach it.
 
-    .. math:: \hat c_C(u) = \frac{|R_u|}{S_u} \cdot \frac{|R_u|}{k_u},
+    - Undirected: the reach of :math:`u` is its component :math:`C`, known exactly; with
+      :math:`k_u` the pivots in :math:`C` other than :math:`u`, the mean distance
+      :math:`S_u / k_u` gives :math:`\hat c_C(u) = \frac{k_u}{S_u} \cdot
+      \frac{|C| - 1}{n - 1}`. Components of at most :math:`n / k` nodes, or holding fewer
+      than two pivots, are searched from every node: exact (a fragmented graph's small
+      components would otherwise get no pivot).
+    - Directed: with :math:`R_u` the pivots other than :math:`u` that reach it and
+      :math:`k_u` all pivots other than :math:`u`, reach and distance sum both scale by
+      :math:`(n - 1) / k_u`: :math:`\hat c_C(u) = \frac{|R_u|}{S_u} \cdot
+      \frac{|R_u|}{k_u}`.
 
-    the exact value when every node is a pivot. The estimated mean distance of a node is
-    within :math:`\epsilon \Delta` of the true one with high probability for
+    Both are the exact value when every node is a pivot. The estimated mean distance of a
+    node is within :math:`\epsilon \Delta` of the true one with high probability for
     :math:`k = \Theta(\log n / \epsilon^2)` pivots, :math:`\Delta` the diameter.
 
     Parameters
@@ -203,18 +211,63 @@ def closeness(
     data = arcs(G)
     n = data.n
     if pivots is None:
-        sums, reach = distance_sums(data, np.arange(n), incoming=data.directed)
-        reach = reach - 1  # the others that reach the node
-        others = np.full(n, n - 1.0)
+        values = _exact_closeness(data, np.arange(n))
     else:
         sampled = np.fromiter(map(data.index.__getitem__, pivots), dtype=np.int64)
-        # searches forward from each pivot: their distances *to* each node
-        sums, reach = distance_sums(data, sampled, per="target")
-        others = np.full(n, float(len(sampled)))
-        others[sampled] -= 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        values = np.where(sums > 0, reach / sums * (reach / others), 0.0)
+        if data.directed:
+            values = _pivot_closeness(data, sampled)
+        else:
+            values = _component_closeness(data, sampled)
     return dict(zip(data.nodes, values.tolist(), strict=True))
+
+
+def _closeness_of(reach: np.ndarray, sums: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """(r / S) (r / k) for ``r`` nodes at distance sum ``S`` out of ``k``: 0 where S is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sums > 0, reach / sums * (reach / others), 0.0)
+
+
+def _exact_closeness(data, nodes: np.ndarray) -> np.ndarray:
+    """Exact closeness of ``nodes`` (an array aligned with them): one search from each."""
+    sums, reach = distance_sums(data, nodes, incoming=data.directed)
+    return _closeness_of(reach - 1.0, sums, np.full(len(nodes), data.n - 1.0))
+
+
+def _pivot_closeness(data, pivots: np.ndarray) -> np.ndarray:
+    """Reach and distance sum of each node both estimated from the pivots that reach it."""
+    sums, reach = distance_sums(data, pivots, per="target")  # from the pivots *to* each node
+    others = np.full(data.n, float(len(pivots)))
+    others[pivots] -= 1
+    return _closeness_of(reach.astype(float), sums, others)
+
+
+def _component_closeness(data, pivots: np.ndarray) -> np.ndarray:
+    """Undirected: the reach is the component's size, exactly; the mean distance comes from
+    the pivots in the component. Components of at most ``n / k`` nodes, or with fewer than two
+    pivots, are small enough to search from every node: exact."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    n = data.n
+    pattern = sp.csr_array((np.ones(len(data.dst)), data.dst, data.indptr), shape=(n, n))
+    _, label = connected_components(pattern, directed=False)
+    size = np.bincount(label)
+    in_component = np.bincount(label[pivots], minlength=len(size))
+    exact = ((size <= max(1, n // len(pivots))) | (in_component < 2))[label]
+    values = np.zeros(n)
+    searched = np.flatnonzero(exact)
+    values[searched] = _exact_closeness(data, searched)
+    pivots = pivots[~exact[pivots]]
+    if len(pivots):
+        sums, _ = distance_sums(data, pivots, per="target")
+        others = in_component[label].astype(float)  # the pivots in the node's component,
+        others[pivots] -= 1  # itself excluded
+        reach = size[label] - 1.0
+        # the distance sum is estimated as reach * sums / others: r / S * r / (n - 1) becomes
+        with np.errstate(divide="ignore", invalid="ignore"):
+            estimate = others / sums * (reach / (n - 1))
+        values[~exact] = estimate[~exact]
+    return values
 
 
 def eigenvector(G, *, max_iter: int = 100, tol: float = 1e-6, backend: str | None = None):

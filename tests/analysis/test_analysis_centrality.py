@@ -101,7 +101,8 @@ def test_closeness_and_eigenvector_equal_networkx(seed, directed):
 
 
 def estimated_closeness(G, pivots) -> dict:
-    """Eppstein and Wang's estimate from ``pivots``, by networkx's BFS, pivot by pivot."""
+    """The pivot estimates of ``centrality.closeness``, by networkx's BFS, pivot by pivot."""
+    n = len(G)
     reach = dict.fromkeys(G, 0)
     total = dict.fromkeys(G, 0)
     for pivot in pivots:
@@ -109,8 +110,20 @@ def estimated_closeness(G, pivots) -> dict:
             if node != pivot:
                 reach[node] += 1
                 total[node] += d
-    others = {v: len(pivots) - (v in pivots) for v in G}
-    return {v: reach[v] / total[v] * reach[v] / others[v] if total[v] else 0.0 for v in G}
+    if G.is_directed():  # reach and distances both from the pivots
+        others = {v: len(pivots) - (v in pivots) for v in G}
+        return {v: reach[v] / total[v] * reach[v] / others[v] if total[v] else 0.0 for v in G}
+    exact = nx.closeness_centrality(G)
+    result = {}
+    for component in nx.connected_components(G):
+        inside = [p for p in pivots if p in component]
+        if len(component) <= n // len(pivots) or len(inside) < 2:
+            result.update((v, exact[v]) for v in component)
+            continue
+        for v in component:  # the reach exactly, the mean distance from the pivots
+            others = len(inside) - (v in inside)
+            result[v] = others / total[v] * (len(component) - 1) / (n - 1)
+    return result
 
 
 @pytest.mark.parametrize(("seed", "directed"), CASES)
@@ -118,14 +131,20 @@ def test_sampled_closeness_is_the_pivot_estimate(seed, directed):
     from networkx.utils import create_py_random_state
 
     G = random_graph(seed, directed)
-    pivots = create_py_random_state(seed).sample(list(G), 12)  # as betweenness draws sources
-    assert_same(centrality.closeness(G, k=12, seed=seed), estimated_closeness(G, pivots))
+    # small components: exact when at most n / k nodes or holding fewer than two pivots
+    G.add_edges_from(
+        [("a", "b"), ("c", "d"), ("d", "e")] + [(f"p{i}", f"p{i + 1}") for i in range(9)]
+    )
+    for k in (5, 12, 40):
+        pivots = create_py_random_state(seed).sample(list(G), k)  # as betweenness draws them
+        assert_same(centrality.closeness(G, k=k, seed=seed), estimated_closeness(G, pivots))
     # every node a pivot: exact
     assert_same(centrality.closeness(G, k=len(G), seed=seed), nx.closeness_centrality(G))
 
 
 def test_sampled_closeness_is_close_on_a_large_graph():
     G = nx.gnm_random_graph(3_000, 9_000, seed=3)
+    G.add_edges_from((3_000 + 2 * i, 3_001 + 2 * i) for i in range(100))  # pairs: exact
     exact = nx.closeness_centrality(G)
     estimate = centrality.closeness(G, k=256, seed=0)
     errors = sorted(abs(estimate[v] - exact[v]) / exact[v] for v in G if exact[v] > 0)
