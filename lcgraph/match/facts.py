@@ -52,6 +52,8 @@ class FactTable:
         objects = self._by_p.get(p, {}).get(s)
         if not objects:
             return []
+        if len(objects) == 1:  # most (subject, predicate) pairs: nothing to order
+            return list(objects)
         return sorted(objects, key=_term_key)
 
     def iris(self, s: str, p: str) -> list[str]:
