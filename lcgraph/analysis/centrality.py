@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from lcgraph.analysis._arrays import arcs
+from lcgraph.analysis._arrays import Arcs, arcs
 from lcgraph.analysis._paths import dependencies, distance_sums
 from lcgraph.analysis.tables import NODE_COLUMNS, Table, node_columns
 
@@ -255,8 +255,7 @@ def _component_closeness(data, pivots: np.ndarray) -> np.ndarray:
     in_component = np.bincount(label[pivots], minlength=len(size))
     exact = ((size <= max(1, n // len(pivots))) | (in_component < 2))[label]
     values = np.zeros(n)
-    searched = np.flatnonzero(exact)
-    values[searched] = _exact_closeness(data, searched)
+    _exact_by_component(data, label, np.flatnonzero(exact), values)
     pivots = pivots[~exact[pivots]]
     if len(pivots):
         sums, _ = distance_sums(data, pivots, per="target")
@@ -268,6 +267,44 @@ def _component_closeness(data, pivots: np.ndarray) -> np.ndarray:
             estimate = others / sums * (reach / (n - 1))
         values[~exact] = estimate[~exact]
     return values
+
+
+#: Nodes of small components searched together, on the subgraph of their components
+_COMPONENT_CHUNK = 256
+
+
+def _exact_by_component(data, label: np.ndarray, nodes: np.ndarray, out: np.ndarray) -> None:
+    """Exact closeness of ``nodes`` (whole components) into ``out``, a few components at a
+    time, each time on the subgraph of those components alone: a search over the whole graph
+    would cost O(n) per source, which thousands of two-node components would make O(n²)."""
+    if len(nodes) == 0:
+        return
+    n = data.n
+    nodes = nodes[np.argsort(label[nodes], kind="stable")]  # grouped by component
+    grouped = label[nodes]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])  # each component's first
+    position = np.empty(n, dtype=np.int64)
+    begin = 0
+    while begin < len(nodes):
+        at = np.searchsorted(starts, begin + _COMPONENT_CHUNK)  # next component start past it
+        end = int(starts[at]) if at < len(starts) else len(nodes)
+        chunk = nodes[begin:end]
+        position[chunk] = np.arange(len(chunk))
+        lengths = data.indptr[chunk + 1] - data.indptr[chunk]
+        first = data.indptr[chunk] - np.cumsum(lengths) + lengths
+        arc = np.repeat(first, lengths) + np.arange(int(lengths.sum()))
+        indptr = np.zeros(len(chunk) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        sub = Arcs(
+            chunk.tolist(),
+            np.repeat(np.arange(len(chunk)), lengths),
+            position[data.dst[arc]],
+            indptr,
+            directed=False,
+        )
+        sums, reach = distance_sums(sub, np.arange(len(chunk)))
+        out[chunk] = _closeness_of(reach - 1.0, sums, np.full(len(chunk), n - 1.0))
+        begin = end
 
 
 def eigenvector(G, *, max_iter: int = 100, tol: float = 1e-6, backend: str | None = None):

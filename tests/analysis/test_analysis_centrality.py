@@ -154,6 +154,22 @@ def test_sampled_closeness_is_close_on_a_large_graph():
     assert len(top.intersection(ranked)) >= 27  # the central nodes stay on top
 
 
+@pytest.mark.parametrize("chunk", [1, 7, 256])
+def test_sampled_closeness_of_many_small_components(monkeypatch, chunk):
+    # small components are searched exactly, a few at a time on their own subgraph
+    from networkx.utils import create_py_random_state
+
+    monkeypatch.setattr(centrality, "_COMPONENT_CHUNK", chunk)
+    G = nx.gnm_random_graph(120, 300, seed=7)
+    G.add_edges_from((1_000 + 2 * i, 1_001 + 2 * i) for i in range(60))  # pairs
+    G.add_edges_from((2_000 + i, 2_000 + (i + 1) % 3) for i in range(3))  # a triangle
+    nx.add_path(G, range(3_000, 3_012))  # a path
+    G.add_nodes_from(range(4_000, 4_005))  # isolated nodes
+    for k in (6, 30):
+        pivots = create_py_random_state(1).sample(list(G), k)
+        assert_same(centrality.closeness(G, k=k, seed=1), estimated_closeness(G, pivots))
+
+
 def test_sampled_closeness_batches_agree(monkeypatch):
     from lcgraph.analysis import _paths
 
