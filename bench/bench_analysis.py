@@ -200,12 +200,12 @@ def measure_graph(name: str, G, attr: str, args, triples: int) -> list[dict]:
         ours_note = f"timed on {SAMPLE:,} nodes, scaled to {n:,}"
     add("closeness (all nodes)", "lcgraph closeness", ours, True, note=ours_note)
     add("closeness (all nodes)", "networkx closeness_centrality", ref, note=note)
-    if n > k:  # the estimate from k pivots, and its error against the exact values
+    if n > k and G.number_of_edges():  # the estimate from k pivots, its error against exact
         estimated = _timed(lambda: centrality.closeness(G, k=k, seed=0), args.repeat)
         estimate = centrality.closeness(G, k=k, seed=0)
         errors = sorted(
             abs(estimate[v] - x) / x for v, x in _exact_closeness(G, SAMPLE).items() if x > 0
-        )
+        ) or [0.0]
         note = (
             f"{k} pivots (seed 0); relative error against the exact values: median "
             f"{errors[len(errors) // 2]:.1%}, 99th percentile {errors[int(len(errors) * 0.99)]:.1%}"

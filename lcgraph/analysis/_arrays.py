@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
@@ -87,8 +87,11 @@ def _positions(nodes: list[Any], labels: Iterable[Any], count: int):
     from networkx's generators), else ``map`` with a dict's bound ``__getitem__``; the labels
     stream from the adjacency without an intermediate list.
     """
+    label_array = None
     if nodes and set(map(type, nodes)) == {int}:  # not bool, not numpy ints: exactly int
-        label_array = np.fromiter(nodes, dtype=np.int64, count=len(nodes))
+        with suppress(OverflowError):  # beyond int64: the dict below
+            label_array = np.fromiter(nodes, dtype=np.int64, count=len(nodes))
+    if label_array is not None:
         if (label_array == np.arange(len(nodes))).all():  # 0, 1, ..., n-1: positions already
             return np.fromiter(labels, dtype=np.int64, count=count)
         if label_array.min() >= 0 and label_array.max() < 4 * len(nodes) + 1024:

@@ -131,9 +131,9 @@ def distance_sums(data: Arcs, sources: np.ndarray, *, incoming: bool = False, pe
     their number (the source included); two arrays aligned with ``sources``. With ``incoming``
     the distances are *to* the source (networkx's closeness on a directed graph).
 
-    ``per="target"``: for each node, the sum of the distances *from* the sources that reach
-    it and their number (the node itself excluded when it is a source); two arrays of length
-    ``n``, for closeness estimated from sampled pivots.
+    ``per="target"``: for each node, the sum of its distances from the sources that reach it
+    (to the sources it reaches, with ``incoming``) and their number, the node itself excluded
+    when it is a source; two arrays of length ``n``, for closeness estimated from pivots.
     """
     if per not in ("source", "target"):
         raise ValueError(f"per must be 'source' or 'target', not {per!r}")

@@ -180,6 +180,21 @@ def test_sampled_closeness_batches_agree(monkeypatch):
     assert_same(centrality.closeness(G, k=40, seed=5), whole)
 
 
+@pytest.mark.parametrize("k", [0, -3])
+def test_a_sample_of_no_sources_is_refused(k):
+    for G in (nx.path_graph(5), nx.path_graph(5, create_using=nx.DiGraph)):
+        with pytest.raises(ValueError, match="k must be 1 or more"):
+            centrality.closeness(G, k=k)
+        with pytest.raises(ValueError, match="k must be 1 or more"):
+            centrality.betweenness(G, k=k)
+
+
+def test_integer_labels_beyond_int64():
+    G = nx.Graph([(2**70, 1), (1, 2), (2, -(2**65))])
+    assert_same(centrality.closeness(G), nx.closeness_centrality(G))
+    assert_same(centrality.betweenness(G), nx.betweenness_centrality(G))
+
+
 def test_closeness_with_a_backend_is_exact_only():
     G = random_graph(2, False)
     assert_same(centrality.closeness(G, backend="networkx"), nx.closeness_centrality(G))
