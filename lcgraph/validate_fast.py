@@ -42,7 +42,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from lcgraph.config import Settings
 from lcgraph.errors import InputError
 from lcgraph.rdfio import BaseRewriter, data_files
-from lcgraph.store import OX_FORMATS
+from lcgraph.store import outside_named_graph, rdf_format_of
 
 __all__ = [
     "FastValidator",
@@ -659,18 +659,14 @@ _BATCH = 200_000
 
 
 def _triples(path: Path, rewriter: BaseRewriter, where: dict, name: str) -> Iterator[ox.Quad]:
-    fmt = OX_FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(f"{path}: unknown RDF file type {path.suffix!r}")
+    fmt = rdf_format_of(path)
     trig = fmt == ox.RdfFormat.TRIG
     last = None
     try:
-        for quad in ox.parse(path=path, format=fmt):
+        # blank node labels are scoped to their file, as the build reads them
+        for quad in ox.parse(path=path, format=fmt, rename_blank_nodes=True):
             if trig and isinstance(quad.graph_name, ox.DefaultGraph):
-                raise InputError(
-                    f"{path}: every triple in a data file belongs in a named graph, "
-                    f"found one outside: {quad.subject} {quad.predicate} {quad.object}"
-                )
+                raise outside_named_graph(path, quad)
             s, p, o = quad.subject, quad.predicate, quad.object
             if rewriter.active:
                 s, p, o = (
