@@ -80,14 +80,11 @@ def _exact_closeness(G, most: int) -> dict:
     import numpy as np
 
     from lcgraph.analysis._arrays import arcs
-    from lcgraph.analysis._paths import distance_sums
+    from lcgraph.analysis.centrality import _exact_closeness as exact
 
     data = arcs(G)
-    n = data.n
-    some = sorted(random.Random(2).sample(range(n), min(n, most)))
-    sums, reach = distance_sums(data, np.array(some), incoming=data.directed)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        values = np.where(sums > 0, (reach - 1) / sums * ((reach - 1) / (n - 1)), 0.0)
+    some = sorted(random.Random(2).sample(range(data.n), min(data.n, most)))
+    values = exact(data, np.array(some, dtype=np.int64))
     return {data.nodes[i]: value for i, value in zip(some, values.tolist(), strict=True)}
 
 

@@ -19,15 +19,23 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Arcs", "arcs", "group_codes", "has_arc", "paused_gc", "unique_sorted"]
+__all__ = [
+    "Arcs",
+    "arc_positions",
+    "arcs",
+    "group_codes",
+    "has_arc",
+    "paused_gc",
+    "unique_sorted",
+]
 
 
 @dataclass(frozen=True)
 class Arcs:
     """The arcs of a graph: ``src[i] -> dst[i]``, grouped by source (a CSR adjacency).
 
-    When ``ordered`` (the default of :func:`arcs`), the targets of each source are sorted too,
-    and ``keys`` (``src * n + dst``) are sorted, for membership tests with :func:`has_arc`.
+    From ``arcs(G)`` (``ordered``, the default) the targets of each source are sorted too, and
+    so are ``keys`` (``src * n + dst``), for membership tests with :func:`has_arc`.
     """
 
     nodes: list[Any]
@@ -35,7 +43,6 @@ class Arcs:
     dst: np.ndarray
     indptr: np.ndarray
     directed: bool
-    ordered: bool = True
 
     @property
     def n(self) -> int:
@@ -76,7 +83,15 @@ def arcs(G, *, loops: bool = False, ordered: bool = True) -> Arcs:
             src, dst = src[keep], dst[keep]
             lengths = np.bincount(src, minlength=n)
     np.cumsum(lengths, out=indptr[1:])
-    return Arcs(nodes, src, dst, indptr, G.is_directed(), ordered)
+    return Arcs(nodes, src, dst, indptr, G.is_directed())
+
+
+def arc_positions(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the arcs of ``rows`` in a CSR adjacency, row after row, and each
+    row's number of arcs."""
+    lengths = indptr[rows + 1] - indptr[rows]
+    starts = np.repeat(indptr[rows] - np.cumsum(lengths) + lengths, lengths)
+    return starts + np.arange(len(starts)), lengths
 
 
 def _positions(nodes: list[Any], labels: Iterable[Any], count: int):

@@ -29,7 +29,15 @@ from typing import Any
 
 import numpy as np
 
-from lcgraph.analysis._arrays import Arcs, arcs, group_codes, has_arc, paused_gc, unique_sorted
+from lcgraph.analysis._arrays import (
+    Arcs,
+    arc_positions,
+    arcs,
+    group_codes,
+    has_arc,
+    paused_gc,
+    unique_sorted,
+)
 from lcgraph.analysis.tables import NODE_COLUMNS, Table, node_columns
 
 __all__ = [
@@ -117,7 +125,7 @@ def gould_fernandez(G, attr: str) -> dict[Any, dict[str, int]]:
     # no reference cycles are made: the collector would only walk the caller's graph, again
     # and again, as the arrays and the result dicts are allocated (~7% of the time at 50k nodes)
     with paused_gc():
-        data = arcs(G, ordered=G.is_directed())  # only has_arc needs sorted rows
+        data = _counting_arcs(G)
         codes, _ = group_codes(G, data.nodes, attr)
         counts = _role_counts(data, codes)
         return _as_dict(data.nodes, counts)
@@ -196,7 +204,7 @@ def gould_fernandez_zscores(G, attr: str) -> BrokerageScores:
     >>> scores.expected[2]["representative"], round(scores.z[2]["representative"], 5)
     (0.09375, 2.83011)
     """
-    data = arcs(G)
+    data = _counting_arcs(G)
     codes, groups = group_codes(G, data.nodes, attr)
     counts = _role_counts(data, codes)
     n = data.n
@@ -390,6 +398,11 @@ class _Ties:
 # --- counting ------------------------------------------------------------------------------
 
 
+def _counting_arcs(G) -> Arcs:
+    """The arcs :func:`_role_counts` needs: rows sorted only for a digraph's :func:`has_arc`."""
+    return arcs(G, ordered=G.is_directed())
+
+
 def _as_dict(nodes: list[Any], table: np.ndarray) -> dict[Any, dict[str, Any]]:
     """node -> role -> value; ``tolist`` gives Python ints or floats as the array holds."""
     # A dict display per node is ~2x faster than dict(zip(ROLES, row)), and the cyclic GC is
@@ -544,9 +557,8 @@ def _triangles(data: Arcs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         z = closing.col.astype(np.int64)
         # the middles: each out-neighbour y of x with the arc y -> z (scipy's lookup of
         # (row, column) pairs, in C, whether or not the rows are sorted)
-        lengths = out_degree[x]
-        at = np.repeat(indptr[x] - np.cumsum(lengths) + lengths, lengths)
-        y = second[at + np.arange(len(at))]
+        at, lengths = arc_positions(indptr, x)
+        y = second[at]
         xs, zs = np.repeat(x, lengths), np.repeat(z, lengths)
         hit = np.asarray(L[y, zs]).ravel() if len(y) else np.zeros(0, dtype=bool)
         found.append((xs[hit], y[hit], zs[hit]))

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from lcgraph.analysis._arrays import Arcs, arcs
+from lcgraph.analysis._arrays import Arcs, arc_positions, arcs
 from lcgraph.analysis._paths import dependencies, distance_sums
 from lcgraph.analysis.tables import NODE_COLUMNS, Table, node_columns
 
@@ -294,9 +294,7 @@ def _exact_by_component(data, label: np.ndarray, nodes: np.ndarray, out: np.ndar
         end = int(starts[at]) if at < len(starts) else len(nodes)
         chunk = nodes[begin:end]
         position[chunk] = np.arange(len(chunk))
-        lengths = data.indptr[chunk + 1] - data.indptr[chunk]
-        first = data.indptr[chunk] - np.cumsum(lengths) + lengths
-        arc = np.repeat(first, lengths) + np.arange(int(lengths.sum()))
+        arc, lengths = arc_positions(data.indptr, chunk)
         indptr = np.zeros(len(chunk) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
         sub = Arcs(
