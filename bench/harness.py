@@ -213,7 +213,9 @@ def main_in_child(
 ) -> int:
     """A module's ``main`` that measures in a child process of itself.
 
-    Parses ``argv``; as the child (``--child-out`` given), runs ``child(args)``; else makes
+    Parses ``argv``; as the child (``--child-out`` given), applies lcgraph's process settings
+    (:func:`lcgraph.runtime.keep_freed_memory`, as ``lcgraph`` does) and runs ``child(args)``;
+    else makes
     sure the dataset exists, runs ``script`` again with the same arguments as the child
     (:func:`child_rows`) and writes its rows, with ``notes(rows)`` under the table.
     ``split(args)``, when given, lists extra arguments for several children, one fresh process
@@ -224,6 +226,11 @@ def main_in_child(
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if args.child_out:
+        # the child measures our library in its own process: with the malloc settings that
+        # lcgraph's own processes apply (lcgraph.runtime), the references beside it included
+        from lcgraph.runtime import keep_freed_memory
+
+        keep_freed_memory()
         return child(args)
     gen.dataset_in_subprocess(args.scale, args.seed)
     rows = []

@@ -109,6 +109,9 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context, base: str | None, store_path: str | None) -> None:
     """lcgraph: a knowledge graph of low-carbon cities, city networks and collaborations."""
     from lcgraph.config import Settings
+    from lcgraph.runtime import keep_freed_memory
+
+    keep_freed_memory()  # this process's malloc keeps freed memory for reuse (lcgraph.runtime)
 
     ctx.obj = Settings.from_env(base=base, store_path=store_path)
 
