@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
-from operator import methodcaller
+from operator import itemgetter, methodcaller
 from typing import Any
 
 import numpy as np
@@ -151,7 +151,10 @@ def group_codes(G, nodes: list[Any], attr: str) -> tuple[np.ndarray, list[Any]]:
 
     node_data = G._node
     if len(node_data) == len(nodes) and list(node_data) == nodes:  # G's own order: no lookups
-        values = list(map(methodcaller("get", attr), node_data.values()))
+        try:  # itemgetter is ~4x faster than .get; a node without the attribute: .get below
+            values = list(map(itemgetter(attr), node_data.values()))
+        except KeyError:
+            values = list(map(methodcaller("get", attr), node_data.values()))
     else:
         values = [data.get(attr) for data in map(node_data.__getitem__, nodes)]
     codes = {value: code for code, value in enumerate(dict.fromkeys(values))}

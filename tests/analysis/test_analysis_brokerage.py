@@ -214,6 +214,29 @@ def test_triangle_listing_finds_each_triangle_once(monkeypatch, chunk, directed,
     assert sum(nx.triangles(U).values()) == 3 * len(expected)
 
 
+@pytest.mark.parametrize("index", [np.int32, np.int64])
+@pytest.mark.parametrize("seed", range(4))
+def test_bool_product_equals_scipys(seed, index):
+    """The product without scipy's counting pass: scipy's own answer, from the number of
+    products as the bound (or any larger one), and scipy's ``@`` where the types differ."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(seed)
+    A = sp.random_array((60, 50), density=0.1, rng=rng, format="csr").astype(bool)
+    B = sp.random_array((50, 70), density=0.1, rng=rng, format="csr").astype(bool)
+    A.indices, A.indptr = A.indices.astype(index), A.indptr.astype(index)
+    B.indices, B.indptr = B.indices.astype(index), B.indptr.astype(index)
+    products = int(sum(np.diff(B.indptr)[A.indices]))  # each a -> b meets b's row of B
+    expected = (A @ B).toarray()
+    for bound in (products, products + 17):
+        got = brokerage._bool_product(A, B, bound)
+        assert got.dtype == bool
+        assert (got.toarray() == expected).all()
+    mixed = sp.csr_array((B.data, B.indices.astype(np.int64), B.indptr.astype(np.int64)), B.shape)
+    if index is np.int32:  # index types differ: scipy's own product
+        assert (brokerage._bool_product(A, mixed, products).toarray() == expected).all()
+
+
 @pytest.mark.parametrize(
     "labels",
     [
