@@ -61,6 +61,7 @@ def run_module(path: Path, scale: str, repeat: int, cap: float | None, timeout: 
         ]
         extra = {"LCGRAPH_BENCH_CAP": str(cap)} if cap else {}
         load = round(os.getloadavg()[0], 2)  # the load this module started under
+        started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         start = time.perf_counter()
         _seconds, peak, code, timed_out, tail = harness.run_once(
             cmd, env=harness.env(**extra), timeout=timeout
@@ -82,7 +83,7 @@ def run_module(path: Path, scale: str, repeat: int, cap: float | None, timeout: 
         "peak_mb": round(peak, 1),
         "load": load,
         "cap": cap,
-        "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "started": started,
     }
 
 
