@@ -215,9 +215,8 @@ def main_in_child(
 
     Parses ``argv``; as the child (``--child-out`` given), applies lcgraph's process settings
     (:func:`lcgraph.runtime.keep_freed_memory`, as ``lcgraph`` does) and runs ``child(args)``;
-    else makes
-    sure the dataset exists, runs ``script`` again with the same arguments as the child
-    (:func:`child_rows`) and writes its rows, with ``notes(rows)`` under the table.
+    else makes sure the dataset exists, runs ``script`` again with the same arguments as the
+    child (:func:`child_rows`) and writes its rows, with ``notes(rows)`` under the table.
     ``split(args)``, when given, lists extra arguments for several children, one fresh process
     each (their rows are joined).
     """

@@ -8,9 +8,8 @@ an undirected edge appears as two arcs and the arrays form a CSR adjacency.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
@@ -25,7 +24,6 @@ __all__ = [
     "arcs",
     "group_codes",
     "has_arc",
-    "paused_gc",
     "unique_sorted",
 ]
 
@@ -168,19 +166,3 @@ def group_codes(G, nodes: list[Any], attr: str) -> tuple[np.ndarray, list[Any]]:
         )
     array = np.fromiter(map(codes.__getitem__, values), dtype=np.int64, count=len(values))
     return array, list(codes)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small result objects.
-
-    Allocating tens of thousands of dicts triggers collections that traverse every object the
-    process holds, a large graph included; the results hold no cycles, so nothing is lost.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -29,13 +29,13 @@ from typing import Any
 
 import numpy as np
 
+from lcgraph._gc import paused_gc
 from lcgraph.analysis._arrays import (
     Arcs,
     arc_positions,
     arcs,
     group_codes,
     has_arc,
-    paused_gc,
     unique_sorted,
 )
 from lcgraph.analysis.tables import NODE_COLUMNS, Table, node_columns
@@ -539,8 +539,8 @@ def _triangles(data: Arcs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         shape=(n, n),
     )
     # products: each arc y -> z is reached from each in-neighbour x of y
-    in_degree = np.bincount(second, minlength=n)
-    if int(in_degree @ out_degree) <= _WEDGE_CHUNK:
+    wedges = int(np.bincount(second, minlength=n) @ out_degree)
+    if wedges <= _WEDGE_CHUNK:
         cost = None  # one block
     else:  # per row x: the sum of the out-degrees of its out-neighbours
         first = np.repeat(np.arange(n, dtype=np.int64), out_degree)
@@ -555,9 +555,7 @@ def _triangles(data: Arcs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             end = max(int(np.searchsorted(cost, limit, side="right")), begin + 1)
         block = L[begin:end] if (begin, end) != (0, n) else L
         products = (
-            int(in_degree @ out_degree)
-            if cost is None
-            else int(cost[end - 1] - (cost[begin - 1] if begin else 0))
+            wedges if cost is None else int(cost[end - 1] - (cost[begin - 1] if begin else 0))
         )
         closing = _bool_product(block, L, products).multiply(block).tocoo()
         x = closing.row.astype(np.int64) + begin

@@ -458,12 +458,15 @@ def centrality_table(
     values: dict[str, dict[Any, float]] = {}
     two_mode = bipartite_nodes is not None
     side = set(bipartite_nodes) if two_mode else set()
-    # the bipartite forms are exact; a backend computes closeness exactly
-    sampled = [m for m in ("betweenness", "closeness") if m in measures]
-    if two_mode:
-        sampled = [m for m in sampled if backend is not None and m == "betweenness"]
-    elif backend is not None:
-        sampled = [m for m in sampled if m == "betweenness"]
+    # which measures take k: the bipartite forms are exact, and a backend computes closeness
+    # exactly (a backend's betweenness is sampled, bipartite or not)
+    sample_betweenness = backend is not None or not two_mode
+    sample_closeness = backend is None and not two_mode
+    sampled = [
+        m
+        for m, takes_k in (("betweenness", sample_betweenness), ("closeness", sample_closeness))
+        if takes_k and m in measures
+    ]
     if sampled and k is not None and k < len(G):
         what = " and ".join(sampled)
         notes.append(f"{what} sampled from {k} sources (seed {seed}) of {len(G)} nodes")
@@ -473,17 +476,17 @@ def centrality_table(
         if measure == "degree":
             values[measure] = bipartite_degree(G, side) if two_mode else degree(G)
         elif measure == "betweenness":
-            if two_mode and backend is None:
-                values[measure] = bipartite_betweenness(G, side)
-            else:
+            if sample_betweenness:
                 values[measure] = betweenness(G, k=k, seed=seed, backend=backend)
+            else:
+                values[measure] = bipartite_betweenness(G, side)
         elif measure == "closeness":
             if two_mode:
                 values[measure] = bipartite_closeness(G, side)
-            elif backend is not None:
-                values[measure] = closeness(G, backend=backend)
-            else:
+            elif sample_closeness:
                 values[measure] = closeness(G, k=k, seed=seed)
+            else:
+                values[measure] = closeness(G, backend=backend)
         elif measure == "eigenvector":
             try:
                 values[measure] = eigenvector(G, max_iter=1000, backend=backend)

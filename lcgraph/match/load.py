@@ -16,7 +16,6 @@ catalog uncached.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import logging
 import os
@@ -24,6 +23,7 @@ import pickle
 import tempfile
 from pathlib import Path
 
+from lcgraph._gc import paused_gc
 from lcgraph.config import Settings
 from lcgraph.match.catalog import Catalog, build_catalog
 from lcgraph.match.read import quads_from_endpoint, quads_from_store
@@ -107,17 +107,13 @@ def _read(entry: Path) -> Catalog | None:
         # a pickle runs code when loaded: only this user's own entries are read
         log.warning("ignoring the match cache %s: another user's file", entry)
         return None
-    was_enabled = gc.isenabled()
-    gc.disable()  # ~2x faster: the catalog is millions of small objects and no cycles
     try:
-        with entry.open("rb") as handle:
+        # ~2x faster with the collector paused: millions of small objects and no cycles
+        with paused_gc(), entry.open("rb") as handle:
             catalog = pickle.load(handle)
     except Exception as exc:  # a truncated or foreign file: rebuild it
         log.warning("ignoring the unreadable match cache %s: %s", entry, exc)
         return None
-    finally:
-        if was_enabled:
-            gc.enable()
     return catalog if isinstance(catalog, Catalog) else None
 
 
