@@ -55,7 +55,8 @@ DUMP_STEM = "lcgraph"
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_TYPE = RDF_NS + "type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 GEONAMES = "https://sws.geonames.org/"
@@ -436,8 +437,9 @@ class Term:
     label: str
     definition: str
     kinds: list[str]
-    domain: list[str]
-    range: list[str]
+    #: each entry is one class, or the members of an ``owl:unionOf`` (read "A or B")
+    domain: list[list[str]]
+    range: list[list[str]]
     parents: list[str]
     children: list[str]
     scheme: list[str]
@@ -450,23 +452,46 @@ def ontology_model(settings: Settings) -> dict:
     ``{"header": {...}, "classes": [...], "object_properties": [...],
     "datatype_properties": [...], "schemes": [{"term": Term, "concepts": [...]}], "tree": [...]}``
     """
+    rdfs = "http://www.w3.org/2000/01/rdf-schema#"
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    owl = "http://www.w3.org/2002/07/owl#"
     quads = list(ox.parse(path=settings.ontology_path, format=ox.RdfFormat.TURTLE))
     by_s: dict[str, dict[str, list]] = {}
+    blank: dict[ox.BlankNode, dict[str, ox.Term]] = {}
     for q in quads:
         if isinstance(q.subject, ox.NamedNode):
             by_s.setdefault(q.subject.value, {}).setdefault(q.predicate.value, []).append(q.object)
+        elif isinstance(q.subject, ox.BlankNode):
+            blank.setdefault(q.subject, {})[q.predicate.value] = q.object
 
     def vals(s: str, p: str) -> list[str]:
         return sorted(o.value for o in by_s.get(s, {}).get(p, []))
+
+    def members(node) -> list[str]:
+        """The IRIs of an RDF list (an ``owl:unionOf``), in order."""
+        out: list[str] = []
+        while isinstance(node, ox.BlankNode) and node in blank and len(out) < 1000:
+            first = blank[node].get(RDF_NS + "first")
+            if isinstance(first, ox.NamedNode):
+                out.append(first.value)
+            node = blank[node].get(RDF_NS + "rest")
+        return out
+
+    def classes_of(s: str, p: str) -> list[list[str]]:
+        """Each value of ``p``: a class, or the classes of an ``owl:unionOf``."""
+        out = []
+        for o in by_s.get(s, {}).get(p, []):
+            if isinstance(o, ox.NamedNode):
+                out.append([o.value])
+            elif isinstance(o, ox.BlankNode) and blank.get(o, {}).get(owl + "unionOf"):
+                out.append(members(blank[o][owl + "unionOf"]))
+        return sorted(out)
 
     def text(s: str, p: str) -> str:
         objs = by_s.get(s, {}).get(p, [])
         en = [o.value for o in objs if isinstance(o, ox.Literal) and o.language in (None, "en")]
         return en[0] if en else (objs[0].value if objs else "")
 
-    rdfs = "http://www.w3.org/2000/01/rdf-schema#"
-    skos = "http://www.w3.org/2004/02/skos/core#"
-    owl = "http://www.w3.org/2002/07/owl#"
     terms: dict[str, Term] = {}
     for s in by_s:
         if not s.startswith(ONTOLOGY_NS):
@@ -478,8 +503,8 @@ def ontology_model(settings: Settings) -> dict:
             definition=text(s, skos + "definition"),
             comment=text(s, rdfs + "comment"),
             kinds=vals(s, RDF_TYPE),
-            domain=vals(s, rdfs + "domain"),
-            range=vals(s, rdfs + "range"),
+            domain=classes_of(s, rdfs + "domain"),
+            range=classes_of(s, rdfs + "range"),
             parents=vals(s, rdfs + "subClassOf")
             + vals(s, rdfs + "subPropertyOf")
             + vals(s, skos + "broader"),

@@ -217,8 +217,10 @@ def get_query(name_or_path: str | Path, settings: Settings | None = None) -> Sav
 
 # --- Parameter binding --------------------------------------------------------------------
 
-_INT = re.compile(r"^[+-]?\d{1,18}$")
-_DEC = re.compile(r"^[+-]?(\d{1,20}(\.\d{0,20})?|\.\d{1,20})$")
+# ASCII digits only (``\d`` alone also matches other scripts' digits, which XSD does not)
+_INT = re.compile(r"^[+-]?\d{1,18}$", re.ASCII)
+_DEC = re.compile(r"^[+-]?(\d{1,20}(\.\d{0,20})?|\.\d{1,20})$", re.ASCII)
+_YEAR = re.compile(r"^\d{4}$", re.ASCII)
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -266,7 +268,7 @@ def coerce(param: Param, raw: Any, settings: Settings) -> Term:
             value = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(text.strip())
             return literal_term(value.isoformat(), XSD + "date")
         if param.type == "xsd:gYear":
-            if not re.match(r"^\d{4}$", text.strip()):
+            if not _YEAR.match(text.strip()):
                 raise ValueError
             return literal_term(text.strip(), XSD + "gYear")
         if param.type == "xsd:boolean":

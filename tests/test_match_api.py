@@ -57,12 +57,14 @@ def test_same_options_as_the_cli(client):
 def test_unknown_city_is_404_with_suggestions(client):
     response = client.get("/api/match/Kwangu")
     assert response.status_code == 404
-    detail = response.json()["detail"]
-    assert detail["message"].startswith("unknown city or actor 'Kwangu'")
-    assert detail["suggestions"][0] == {
+    body = response.json()
+    assert body["status"] == 404
+    assert body["message"].startswith("unknown city or actor 'Kwangu'")
+    assert body["suggestions"][0] == {
         "label": "Gwangju",
         "iri": iri("city", "gwangju"),
         "kind": "city",
+        "url": "/match?city=Gwangju",
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import gzip
 import json
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -555,6 +556,177 @@ def test_ontology_page_and_file(client):
     g = rdflib.Graph().parse(data=ttl.text, format="turtle")
     assert (rdflib.URIRef(CITY), rdflib.RDF.type, rdflib.OWL.Class) in g
     assert client.get("/ontology.ttl").text == ttl.text
+
+
+# --- HTTP details (found by an adversarial review of the running server) ------------------
+
+
+def test_match_404_is_the_servers_error_body_with_suggestions(client):
+    r = client.get("/api/match/tokio")
+    assert r.status_code == 404 and r.headers["vary"] == "Accept"
+    body = r.json()
+    assert body["status"] == 404 and body["message"].startswith("unknown city or actor 'tokio'")
+    assert body["suggestions"][0]["label"] == "Tokyo"
+    assert body["suggestions"][0]["url"] == "/match?city=Tokyo"
+    page = client.get("/api/match/tokio", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and 'href="/match?city=Tokyo"' in page.text
+    assert "{'message'" not in page.text
+
+
+def test_ontology_page_shows_unions_without_blank_node_links(client):
+    first = client.get("/ontology", headers={"Accept": "text/html"})
+    second = client.get("/ontology", headers={"Accept": "text/html"})
+    assert first.text == second.text  # no blank-node ids that change per request
+    hrefs = re.findall(r'href="([^"]*)"', first.text)
+    assert all(h.startswith(("#", "/", "http")) for h in hrefs), hrefs
+    section = first.text[first.text.index('id="concerns"') :]
+    assert '<a href="#Outcome">lcc:Outcome</a> or <a href="#Discrepancy">' in section[:1500]
+    head = client.head("/ontology", headers={"Accept": "text/html"})
+    assert head.headers["content-length"] == str(len(first.content))
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "expected"),
+    [
+        ("/data/city/tokyo", "application/json", "application/ld+json"),
+        ("/data/city/tokyo", "application/xml", "application/rdf+xml"),
+        ("/ontology", "application/json", "application/ld+json"),
+        ("/ontology", "text/xml", "application/rdf+xml"),
+        ("/.well-known/void", "application/json", "application/ld+json"),
+    ],
+)
+def test_plain_json_and_xml_mean_json_ld_and_rdf_xml_for_a_graph(client, path, accept, expected):
+    r = client.get(path, headers={"Accept": accept})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].split(";")[0] == expected
+
+
+def test_id_redirects_by_plain_json_accept_and_by_format(client):
+    r = client.get("/id/city/tokyo", headers={"Accept": "application/json"})
+    assert r.status_code == 303 and r.headers["location"] == "/data/city/tokyo.jsonld"
+    for fmt, ext in (("trig", "trig"), ("nq", "nq"), ("json", "jsonld"), ("xml", "rdf")):
+        r = client.get("/id/city/tokyo", params={"format": fmt})
+        assert r.status_code == 303 and r.headers["location"] == f"/data/city/tokyo.{ext}"
+
+
+def test_download_index_by_format_and_vary(client):
+    r = client.get("/download/", params={"format": "json"})
+    assert r.status_code == 200 and r.json()["dumps"]
+    assert r.headers["vary"] == "Accept"
+    assert client.get("/download/", headers={"Accept": "text/html"}).headers["vary"] == "Accept"
+
+
+def test_if_none_match_weak_lists_and_star(client):
+    name = client.get("/download/", params={"format": "json"}).json()["dumps"][0]["name"]
+    etag = client.get(f"/download/{name}").headers["etag"]
+    for header in ("*", f"W/{etag}", f'"other", {etag}', f'"x",W/{etag}'):
+        r = client.get(f"/download/{name}", headers={"If-None-Match": header})
+        assert r.status_code == 304, header
+    assert client.get(f"/download/{name}", headers={"If-None-Match": '"x"'}).status_code == 200
+
+
+def test_405_lists_every_allowed_method(client):
+    r = client.put("/sparql", params={"query": "ASK {}"})
+    assert r.status_code == 405
+    assert set(r.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+    r = client.post("/ontology")
+    assert r.status_code == 405 and set(r.headers["allow"].split(", ")) == {"GET", "HEAD"}
+
+
+def test_saved_construct_query_answers_in_graph_formats(client):
+    url = "/api/queries/entity-triples"
+    params = {"entity": "city:tokyo"}
+    r = client.get(url, params={**params, "format": "jsonld"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/ld+json")
+    assert rdflib.Graph().parse(data=r.text, format="json-ld")
+    r = client.get(url, params=params, headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/n-triples")
+    r = client.get(url, params={**params, "format": "ttl"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    assert client.get(url, params={**params, "format": "csv"}).status_code == 422
+    assert client.get(url, params=params, headers={"Accept": "text/csv"}).status_code == 406
+
+
+def test_year_parameter_takes_ascii_digits_only(client):
+    url = "/api/queries/cq02-eco-model-base-year"
+    assert client.get(url, params={"base_year": "1990"}).status_code == 200
+    r = client.get(url, params={"base_year": "\u0661\u0669\u0669\u0660"})  # Arabic-Indic 1990
+    assert r.status_code in (400, 422), r.text
+
+
+def test_update_in_the_url_of_a_direct_post_is_refused(client):
+    r = client.post(
+        "/sparql",
+        params={"update": "x"},
+        content=b"ASK {}",
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    assert r.status_code == 403, r.text
+
+
+def test_direct_post_with_a_byte_order_mark(client):
+    r = client.post(
+        "/sparql",
+        content="\ufeffASK { ?s ?p ?o }".encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/json"},
+    )
+    assert r.status_code == 200 and r.json()["boolean"] is True
+
+
+def test_repeated_accept_lines_are_one_list(client):
+    r = client.get(
+        "/sparql",
+        params={"query": "ASK {}"},
+        headers=[("Accept", "text/html"), ("Accept", "text/tab-separated-values")],
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith(
+        "text/tab-separated-values"
+    )
+
+
+def test_compressed_request_body_is_415(client):
+    r = client.post(
+        "/sparql",
+        content=gzip.compress(b"ASK {}"),
+        headers={"Content-Type": "application/sparql-query", "Content-Encoding": "gzip"},
+    )
+    assert r.status_code == 415 and "Content-Encoding" in r.json()["message"]
+
+
+def test_random_answers_are_not_cached_even_behind_a_comment(client):
+    query = "SELECT (RAND#hidden\n() AS ?r) {}"
+    answers = {
+        client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"}).text
+        for _ in range(3)
+    }
+    assert len(answers) == 3
+
+
+def test_read_only_api_answers_cross_origin(client):
+    for path in ("/api/status", "/api/queries", "/api/match/tokyo"):
+        r = client.get(path, headers={"Origin": "https://partner.example"})
+        assert r.headers.get("access-control-allow-origin") == "*", path
+    pre = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://partner.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
+    assert "If-None-Match" in pre.headers["access-control-allow-headers"]
+
+
+@pytest.mark.slow
+def test_timeout_page_for_browsers_says_when_to_retry(client):
+    r = client.post(
+        "/sparql",
+        content=CROSS.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/html, */*;q=0.1"},
+    )
+    assert r.status_code == 503
+    assert r.headers["retry-after"] == "5" and r.headers["vary"] == "Accept"
+    assert r.headers["content-type"].startswith("text/html")
 
 
 def test_no_traceback_in_the_server_log(server):

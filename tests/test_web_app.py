@@ -197,6 +197,8 @@ def test_another_base_iri_is_served_and_rewritten_consistently(tmp_path):
         nq = ex.read_dump(c.get("/download/lcgraph.nq.gz").content, "nq")
         assert nq and not any(str(q.subject).startswith("<https://w3id.org/lcc/id/") for q in nq)
         assert c.get("/context.jsonld").json()["@context"]["city"] == f"{base}id/city/"
+        doc = c.get("/data/city/tokyo.jsonld", headers={"Host": "elsewhere.example"}).json()
+        assert doc["@context"] == f"{base}context.jsonld"  # not from the Host header
         page = c.get("/page/city/tokyo").text
         assert f"{base}id/city/tokyo" in page
 

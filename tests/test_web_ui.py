@@ -124,7 +124,7 @@ def test_each_saved_query_is_typed_in_the_openapi_schema(client):
     }
     assert params["min_pct"]["schema"]["anyOf"][0]["type"] == "number"
     assert params["min_pct"]["schema"]["default"] == 30
-    assert params["target_year"]["schema"]["anyOf"][0]["pattern"] == r"^\d{4}$"
+    assert params["target_year"]["schema"]["anyOf"][0]["pattern"] == r"^[0-9]{4}$"
     search = {p["name"]: p for p in spec["paths"]["/api/queries/search"]["get"]["parameters"]}
     assert search["text"]["required"] is True
     assert "city" in search["kind"]["schema"]["anyOf"][0]["enum"]

@@ -9,6 +9,7 @@ a writer that changes the store bumps the generation and the next request rebuil
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
@@ -16,6 +17,7 @@ from pydantic import BaseModel, Field
 from lcgraph.errors import LcgraphError
 from lcgraph.match import Catalog, NotFound, load_catalog, match
 from lcgraph.web.gencache import per_generation
+from lcgraph.web.pages import error_response
 
 router = APIRouter()
 
@@ -76,15 +78,16 @@ class Suggestion(BaseModel):
     label: str
     iri: str
     kind: str
-
-
-class NotFoundDetail(BaseModel):
-    message: str
-    suggestions: list[Suggestion]
+    url: str = Field(description="The peer-match page for this name.")
 
 
 class NotFoundResponse(BaseModel):
-    detail: NotFoundDetail
+    """The server's error body (``lcgraph.web.pages.error_response``) with suggestions."""
+
+    status: int = 404
+    error: str = "Not Found"
+    message: str
+    suggestions: list[Suggestion]
 
 
 def catalog_for(request: Request) -> Catalog:
@@ -142,9 +145,10 @@ def get_match(
     try:
         result = match(catalog, slug, mode=mode, top=top, weights=weights, country=country)
     except NotFound as exc:
-        raise HTTPException(
-            404, detail={"message": exc.message, "suggestions": exc.suggestions}
-        ) from exc
+        suggestions = [
+            {**s, "url": f"/match?city={quote(s['label'], safe='')}"} for s in exc.suggestions
+        ]
+        return error_response(request, 404, exc.message, suggestions=suggestions)
     except LcgraphError as exc:
         raise HTTPException(exc.http_status, detail=exc.message) from exc
     return MatchResponse.model_validate(result.as_dict())

@@ -10,7 +10,7 @@ header type        OpenAPI (and FastAPI's check, 422 when bad)
 ``xsd:integer``    integer
 ``xsd:decimal``    number
 ``xsd:date``       string, format date
-``xsd:gYear``      string, pattern ``^\\d{4}$``
+``xsd:gYear``      string, pattern ``^[0-9]{4}$``
 ``xsd:boolean``    boolean
 ``iri``            string (an IRI, a prefixed name or a slug)
 ``xsd:string``     string; an enum when the header lists ``values``
@@ -45,7 +45,7 @@ from pydantic import BaseModel, Field
 
 from lcgraph.config import Settings
 from lcgraph.errors import InputError
-from lcgraph.web.conneg import NotAcceptable, negotiate_or_refuse
+from lcgraph.web.conneg import RDF_TYPES, NotAcceptable, choose, negotiate_or_refuse
 
 __all__ = ["catalogue_models", "make_router", "router", "run_saved"]
 
@@ -72,6 +72,8 @@ FORMATS = {
     "srx": "application/sparql-results+xml",
 }
 FormatName = Literal["json", "sparql-json", "csv", "tsv", "xml"]
+#: ``format`` names for a CONSTRUCT or DESCRIBE query, whose answer is a graph
+GraphFormatName = Literal["turtle", "ttl", "nt", "ntriples", "jsonld", "json", "rdfxml", "xml"]
 _NUMERIC = {
     "integer": int,
     "int": int,
@@ -201,7 +203,10 @@ def list_queries(request: Request) -> CatalogueModel:
 # --- running -----------------------------------------------------------------------------
 
 
-def _media(fmt: str | None, accept: str | None) -> str:
+def _media(fmt: str | None, accept: str | None, graph_form: bool = False) -> str:
+    """The answer type: rows or results for SELECT/ASK, a graph type for CONSTRUCT/DESCRIBE."""
+    if graph_form:
+        return choose(fmt, accept, RDF_TYPES)
     if fmt:
         media = FORMATS.get(fmt.lower())
         if media is None:
@@ -239,22 +244,22 @@ async def run_saved(request: Request, name: str, values: dict[str, Any], fmt: st
 
     state = request.app.state
     settings: Settings = state.settings
-    media = _media(fmt, request.headers.get("accept"))
     try:
         query = get_query(name, settings)
     except InputError as exc:
         return _not_found(request, name, exc.message, settings)
+    graph_form = query.form in ("CONSTRUCT", "DESCRIBE")
+    media = _media(fmt, request.headers.get("accept"), graph_form)
     bound = bind(query, values, settings)
     text = bound_text(query, bound, settings)
     info = check_query(
         text, max_depth=settings.max_query_depth, service_allowlist=settings.service_allowlist
     )
-    graph_form = info.form in ("CONSTRUCT", "DESCRIBE")
     worker_media = "application/sparql-results+json" if media == "application/json" else media
     task = Task(
         query=text,
         results_type="application/sparql-results+json" if graph_form else worker_media,
-        rdf_type="text/turtle",
+        rdf_type=media if graph_form else "text/turtle",
         has_dataset=info.has_dataset,
         max_rows=settings.max_rows,
     )
@@ -312,7 +317,7 @@ def _python_type(p) -> tuple[Any, dict[str, Any]]:
         "xsd:integer": (int, {}),
         "xsd:decimal": (float, {}),
         "xsd:date": (dt.date, {}),
-        "xsd:gYear": (str, {"pattern": r"^\d{4}$", "examples": ["2030"]}),
+        "xsd:gYear": (str, {"pattern": r"^[0-9]{4}$", "examples": ["2030"]}),
         "xsd:boolean": (bool, {}),
         "iri": (str, {"examples": ["tokyo", "city:tokyo"]}),
     }.get(p.type, (str, {"max_length": 1000}))
@@ -340,17 +345,14 @@ def _route_for(query):
             )
         )
     own_format = "format" not in {p.name for p in query.params}
+    graph_form = query.form in ("CONSTRUCT", "DESCRIBE")
     if own_format:
         parameters.append(
             inspect.Parameter(
                 "fmt",
                 inspect.Parameter.KEYWORD_ONLY,
-                default=Query(
-                    None,
-                    alias="format",
-                    description="json (rows), sparql-json, csv, tsv or xml; wins over Accept",
-                ),
-                annotation=FormatName | None,
+                default=Query(None, alias="format", description=_format_help(graph_form)),
+                annotation=(GraphFormatName if graph_form else FormatName) | None,
             )
         )
 
@@ -365,6 +367,12 @@ def _route_for(query):
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     endpoint.__name__ = "query_" + query.name.replace("-", "_")
     return endpoint
+
+
+def _format_help(graph_form: bool) -> str:
+    if graph_form:
+        return "turtle (ttl), nt, jsonld (json) or rdfxml (xml); wins over Accept"
+    return "json (rows), sparql-json, csv, tsv or xml; wins over Accept"
 
 
 def _check_names(request: Request, known: set[str] | None) -> None:
@@ -387,8 +395,11 @@ def _check_names(request: Request, known: set[str] | None) -> None:
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "Rows (json), SPARQL results (sparql-json, xml) or CSV/TSV.",
-        "content": {m: {} for m in OFFERED[1:]},
+        "description": (
+            "Rows (json), SPARQL results (sparql-json, xml) or CSV/TSV; a graph (Turtle, "
+            "N-Triples, JSON-LD, RDF/XML) for a CONSTRUCT or DESCRIBE query."
+        ),
+        "content": {m: {} for m in (*OFFERED[1:], *RDF_TYPES)},
     },
     400: {
         "model": ErrorModel,

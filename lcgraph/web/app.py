@@ -72,6 +72,21 @@ def open_server_store(settings: Settings):
     return store, None
 
 
+def allowed_methods(request: Request) -> str:
+    """The ``Allow`` header of a 405: the methods of every route at the request's path (a path
+    may have one route per method), with HEAD wherever GET is (it is answered as GET)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):  # which would a route take?
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.routes):
+            methods.add(method)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def _include_routers(app: FastAPI, settings: Settings) -> None:
     from fastapi import APIRouter
 
@@ -172,8 +187,15 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         # the same body for FastAPI's own errors (404 no route, 405 method), headers kept
-        response = error_response(request, exc.status_code, str(exc.detail))
+        detail = exc.detail
+        extra = {}
+        if isinstance(detail, dict) and "message" in detail:  # {"message", ...more fields}
+            extra = {k: v for k, v in detail.items() if k not in ("message", "status", "error")}
+            detail = detail["message"]
+        response = error_response(request, exc.status_code, str(detail), **extra)
         response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = allowed_methods(request)
         return response
 
     return app

@@ -64,6 +64,10 @@ FORMAT_ALIASES = {
     "rdfxml": "application/rdf+xml",
     "rdf": "application/rdf+xml",
     "rdf/xml": "application/rdf+xml",
+    "trig": "application/trig",
+    "nq": "application/n-quads",
+    "nquads": "application/n-quads",
+    "n-quads": "application/n-quads",
     "html": HTML,
 }
 
@@ -141,10 +145,17 @@ def parse_accept(header: str | None) -> list[_Range]:
 
 
 def _canonical(media: str, offered: tuple[str, ...]) -> str:
+    """The offered type that ``media`` stands for: itself, or the synonym that is offered
+    (``application/json`` is SPARQL JSON results where results are offered, JSON-LD where only
+    graphs are, and itself where plain JSON is offered)."""
     if media in offered:
         return media
-    if offered is RDF_TYPES and media in _RDF_SYNONYMS:
-        return _RDF_SYNONYMS[media]
+    for table in (_SYNONYMS, _RDF_SYNONYMS):
+        if table.get(media) in offered:
+            return table[media]
+    for plain in offered:  # a plain type offered (application/json) for a specific one
+        if media in (_SYNONYMS.get(plain), _RDF_SYNONYMS.get(plain)):
+            return plain
     return _SYNONYMS.get(media, media)
 
 
@@ -182,7 +193,7 @@ def choose(fmt: str | None, accept: str | None, offered: tuple[str, ...]) -> str
     """
     if fmt:
         wanted = FORMAT_ALIASES.get(fmt.lower(), fmt.lower())
-        if offered is RDF_TYPES or "application/ld+json" in offered:
+        if "application/ld+json" in offered and wanted not in offered:
             # format=json / xml for a graph means its JSON-LD / RDF/XML form
             wanted = _RESULTS_TO_RDF.get(wanted, wanted)
         wanted = _canonical(wanted, offered)

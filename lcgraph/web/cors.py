@@ -1,7 +1,7 @@
 """CORS for the read-only surface, so partners' web pages can query and fetch data.
 
-Everything under the read-only paths (SPARQL, entities, ontology, dumps, VoID, the context)
-answers ``Access-Control-Allow-Origin: *`` and exposes the headers a client needs (the
+Everything under the read-only paths (SPARQL, entities, ontology, dumps, VoID, the context,
+the read-only JSON API: saved queries, match, analysis, status) answers ``Access-Control-Allow-Origin: *`` and exposes the headers a client needs (the
 truncation marker, ``Link``, ``Location``). No credentials are involved. Other paths (writes,
 the UI) get nothing from here: they decide for themselves.
 """
@@ -20,7 +20,12 @@ READ_ONLY_PATHS = (
     "/.well-known/",
     "/void",
     "/context.jsonld",
+    "/api/queries",
+    "/api/match/",
+    "/api/analysis/",
+    "/api/status",
 )
+_ALLOW_HEADERS = b"Accept, Accept-Language, Content-Language, Content-Type, If-None-Match"
 _EXPOSE = b"X-LCGraph-Truncated, X-LCGraph-Rows, X-LCGraph-Max-Rows, Link, Location, Content-Location, ETag"
 
 
@@ -40,7 +45,7 @@ class ReadOnlyCors:
                     "headers": [
                         (b"access-control-allow-origin", b"*"),
                         (b"access-control-allow-methods", b"GET, HEAD, POST, OPTIONS"),
-                        (b"access-control-allow-headers", b"Accept, Content-Type"),
+                        (b"access-control-allow-headers", _ALLOW_HEADERS),
                         (b"access-control-max-age", b"86400"),
                     ],
                 }

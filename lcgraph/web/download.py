@@ -144,7 +144,13 @@ def download_index(request: Request):
         (HTML, "application/json"),
     )
     if media == HTML:
-        return render("downloads.html", title="Downloads", dumps=infos, settings=settings)
+        return render(
+            "downloads.html",
+            title="Downloads",
+            dumps=infos,
+            settings=settings,
+            headers={"Vary": "Accept"},
+        )
     body = DumpList(
         dataset=dataset_iri(settings),
         generation=request.app.state.generation,
@@ -152,7 +158,7 @@ def download_index(request: Request):
         checksums="/download/SHA256SUMS",
         void="/.well-known/void",
     )
-    return JSONResponse(body.model_dump())
+    return JSONResponse(body.model_dump(), headers={"Vary": "Accept"})
 
 
 @router.get(path="/download/{name}", summary="One dump (gzip) or SHA256SUMS")
@@ -169,9 +175,26 @@ def download_file(name: str, request: Request):
         "X-Checksum-SHA256": info.sha256,
         "ETag": f'"{info.sha256}"',
     }
-    if request.headers.get("if-none-match") == headers["ETag"]:
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     return Response(data, media_type="application/gzip", headers=headers)
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header matches ``etag`` (RFC 9110 §13.1.2: ``*``, a list,
+    weak comparison).
+
+    >>> etag_matches('W/"a", "b"', '"a"'), etag_matches("*", '"a"'), etag_matches('"b"', '"a"')
+    (True, True, False)
+    """
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(
+        tag.strip().removeprefix("W/") == opaque for tag in if_none_match.split(",") if tag.strip()
+    )
 
 
 def _b64(hexdigest: str) -> str:

@@ -197,4 +197,12 @@ def entity_data(request: Request, desc, media: str, headers: dict) -> Response:
 
 
 def _context_url(request: Request) -> str:
+    """Where JSON-LD documents find their ``@context``: ``{base}context.jsonld`` for a
+    deployment under its own base (which maps to this server's root, whatever Host header or
+    proxy a request came through); with the default base, this server's own copy."""
+    from lcgraph.config import DEFAULT_BASE
+
+    base = request.app.state.settings.base
+    if base != DEFAULT_BASE:
+        return base + "context.jsonld"
     return str(request.base_url).rstrip("/") + "/context.jsonld"

@@ -2,8 +2,10 @@
 
 Starlette decodes percent-escapes in paths and query strings with ``errors="replace"``, so
 ``%FF`` would silently become U+FFFD and reach a query. This guard answers 400 for a path or
-query string that is not UTF-8 once percent-decoded, and 414 for a query string longer than
-``settings.max_request_bytes``.
+query string that is not UTF-8 once percent-decoded, 414 for a query string longer than
+``settings.max_request_bytes`` and 415 for a body sent with a ``Content-Encoding`` (the server
+reads bodies as they are; it would otherwise report compressed bytes as bad UTF-8). Repeated
+``Accept`` header lines are combined into one list, as RFC 9110 §5.3 says they mean.
 """
 
 from __future__ import annotations
@@ -50,6 +52,21 @@ class RequestGuard:
             return await _reply(
                 send, 400, "the request's URL is not valid UTF-8 after percent-decoding"
             )
+        headers = scope.get("headers") or []
+        accepts = [v for k, v in headers if k == b"accept"]
+        if len(accepts) > 1:
+            scope = dict(scope)
+            scope["headers"] = [(k, v) for k, v in headers if k != b"accept"] + [
+                (b"accept", b", ".join(accepts))
+            ]
+        for key, value in headers:
+            if key == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
+                return await _reply(
+                    send,
+                    415,
+                    f"request bodies are read as sent: Content-Encoding "
+                    f"{value.decode('latin-1')!r} is not supported",
+                )
         return await self.app(scope, receive, send)
 
 

@@ -85,12 +85,17 @@ def error_page(request: Request, status: int, message: str, **extra) -> HTMLResp
 
 
 def error_response(request: Request, status: int, message: str, **extra):
-    """An error as JSON ``{"status", "error", "message", ...}``, or as a page for browsers."""
+    """An error as JSON ``{"status", "error", "message", ...}``, or as a page for browsers
+    (``Vary: Accept``; a 503 says when to retry)."""
+    headers = {"Vary": "Accept"}
+    if status == 503:
+        headers["Retry-After"] = "5"
     if wants_html(request):
-        return error_page(request, status, message, **extra)
+        response = error_page(request, status, message, **extra)
+        response.headers.update(headers)
+        return response
     body = {"status": status, "error": HTTPStatus(status).phrase, "message": message}
     body.update({k: v for k, v in extra.items() if v is not None})
-    headers = {"Retry-After": "5"} if status == 503 else None
     return JSONResponse(body, status_code=status, headers=headers)
 
 

@@ -17,16 +17,24 @@ from lcgraph.web.worker import Reply, Task
 
 __all__ = ["ResultCache", "cacheable"]
 
-_VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+# the name, then any white space and comments before "(" (a comment runs to the line's end;
+# each alternative consumes different characters, so the match is linear, never exponential)
+_VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)(?:\s|#[^\n\r]*[\n\r])*\(", re.IGNORECASE)
+#: SPARQL's codepoint escapes apply before parsing (SPARQL 1.1 §19.2), so a name could hide
+_ESCAPE = re.compile(r"\\[uU]")
 
 
 def cacheable(query: str) -> bool:
-    """Whether the answer to ``query`` depends on the data alone.
+    r"""Whether the answer to ``query`` depends on the data alone (when in doubt: no).
 
     >>> cacheable("SELECT * { ?s ?p ?o }"), cacheable("SELECT (rand() AS ?r) {}")
     (True, False)
+    >>> cacheable("SELECT (RAND#c" + chr(10) + "() AS ?r) {}")
+    False
+    >>> cacheable("SELECT (R\\u0041ND() AS ?r) {}")
+    False
     """
-    return _VOLATILE.search(query) is None
+    return _VOLATILE.search(query) is None and _ESCAPE.search(query) is None
 
 
 class ResultCache:

@@ -160,6 +160,8 @@ async def sparql_post(request: Request) -> Response:
         raise UnsupportedMediaType(f"the query must be UTF-8 encoded, not {charset}")
     body = await read_body(request, settings.max_request_bytes)
     params = parse_params(request.scope.get("query_string", b""), "query string")
+    if "update" in params:
+        raise _read_only()
     if media == FORM:
         form = parse_params(body, "form body")
         if "update" in form:
@@ -173,7 +175,7 @@ async def sparql_post(request: Request) -> Response:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise InputError("the query is not valid UTF-8") from None
-        params["query"] = [text]
+        params["query"] = [text.removeprefix("\ufeff")]  # a byte-order mark some editors write
     if "query" not in params:
         raise InputError("the 'query' parameter is missing")
     return await _answer(request, params)
