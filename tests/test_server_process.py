@@ -717,6 +717,31 @@ def test_read_only_api_answers_cross_origin(client):
     assert "If-None-Match" in pre.headers["access-control-allow-headers"]
 
 
+@pytest.mark.parametrize(
+    ("query", "fmt", "why"),
+    [
+        ('SELECT ?x { BIND("\\u0001x" AS ?x) }', "xml", "control character"),
+        ('SELECT ?x { BIND("a\\r\\nb" AS ?x) }', "xml", "carriage return"),
+        ('CONSTRUCT { <http://ex.org/s> <http://ex.org/p/> "v" } WHERE {}', "rdfxml", "local name"),
+        ('CONSTRUCT { <http://ex.org/s> <urn:x:1> "v" } WHERE {}', "rdfxml", "local name"),
+    ],
+)
+def test_answers_xml_cannot_carry_are_406_not_broken_xml(client, query, fmt, why):
+    r = client.get("/sparql", params={"query": query, "format": fmt})
+    assert r.status_code == 406 and why in r.json()["message"]
+    other = client.get("/sparql", params={"query": query})  # the default format carries it
+    assert other.status_code == 200
+
+
+def test_xml_answers_that_xml_can_carry_still_parse(client):
+    r = client.get(
+        "/sparql",
+        params={"query": 'SELECT ?x { BIND("a < b & \\"c\\"\\n" AS ?x) }', "format": "xml"},
+    )
+    assert r.status_code == 200
+    assert values(r, "x") == ['a < b & "c"\n']
+
+
 @pytest.mark.slow
 def test_timeout_page_for_browsers_says_when_to_retry(client):
     r = client.post(

@@ -15,6 +15,7 @@ import ctypes
 import io
 import itertools
 import os
+import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -170,6 +171,31 @@ def _graph(triples: ox.QueryTriples, media: str, max_rows: int, prefixes: dict) 
     return Reply(200, media, body, truncated, len(kept))
 
 
+_XML_TYPES = ("application/sparql-results+xml", "application/rdf+xml")
+#: characters XML 1.0 cannot carry (C0 controls), and CR, which XML parsers turn into LF
+_NOT_IN_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\r]")
+#: the writer's stand-in for a namespace it could not split off a predicate IRI
+_NO_LOCAL_NAME = re.compile(rb"<oxprefix:[\s>/]")
+
+
+def _xml_checked(reply: Reply) -> Reply:
+    """An XML answer the writer could not make faithful becomes a 406 that says why: a literal
+    with a control character or a CR (pyoxigraph writes them raw), or, in RDF/XML, a predicate
+    with no local name (``http://ex.org/p/``), which RDF/XML cannot write at all."""
+    if reply.status != 200 or reply.media_type not in _XML_TYPES:
+        return reply
+    if _NOT_IN_XML.search(reply.body):
+        why = "a value holds a control character or a carriage return, which XML cannot carry"
+    elif reply.media_type == "application/rdf+xml" and _NO_LOCAL_NAME.search(reply.body):
+        why = "a predicate IRI ends without a local name, which RDF/XML cannot write"
+    else:
+        return reply
+    return _error(
+        406,
+        f"this answer cannot be written as XML: {why}; ask for JSON, CSV/TSV, Turtle or N-Triples",
+    )
+
+
 def used_prefixes(triples, prefixes: dict[str, str]) -> dict[str, str]:
     """The prefixes that some IRI in ``triples`` starts with (so Turtle declares only those)."""
     if not prefixes:
@@ -209,9 +235,9 @@ def execute(store: ox.Store, task: Task, materialised: bool | None = None) -> Re
         kwargs = dataset_kwargs(store, task, materialised)
         results = store.query(task.query, base_iri=task.base_iri, **kwargs)
         if isinstance(results, ox.QuerySolutions):
-            return _select(results, task.results_type, task.max_rows)
+            return _xml_checked(_select(results, task.results_type, task.max_rows))
         if isinstance(results, ox.QueryTriples):
-            return _graph(results, task.rdf_type, task.max_rows, task.prefixes)
+            return _xml_checked(_graph(results, task.rdf_type, task.max_rows, task.prefixes))
         media = task.results_type
         return Reply(200, media, results.serialize(format=_RESULTS_FORMATS[media]), False, 1)
     except SyntaxError as exc:
