@@ -225,6 +225,14 @@ def test_network_page_shows_the_figure_and_tables(server, browser):
     assert "Brokerage by network" in css(browser, "#h-brok").text
 
 
+def test_api_docs_render_from_local_files(server, browser):
+    # the browser has no network beyond 127.0.0.1 here: a CDN-hosted Swagger UI stays blank
+    browser.get(server + "/docs")
+    wait(browser, visible(".opblock-summary-path"), timeout=60)
+    paths = {e.text.replace("\u200b", "") for e in css_all(browser, ".opblock-summary-path")}
+    assert "/api/match/{slug}" in paths and "/sparql" in paths
+
+
 def test_pages_fit_a_narrow_screen_and_start_with_a_skip_link(server):
     from selenium.webdriver.common.keys import Keys
 

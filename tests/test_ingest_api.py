@@ -165,6 +165,7 @@ def test_body_size_is_limited(tmp_path):
     ("content_type", "body", "status", "message"),
     [
         ("application/xml", b"<x/>", 415, "unsupported media type"),
+        ("text/plain", b"<a> <b> <c> .", 415, "cannot tell the format of a text/plain"),
         ("text/turtle", b"<a> <b> <c> .", 400, "cannot parse turtle"),
         ("application/json", b"{not json", 400, "not valid JSON"),
         ("application/json", b'{"add": 5}', 400, '"add" must be a string'),

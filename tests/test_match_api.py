@@ -77,6 +77,8 @@ def test_unknown_city_is_404_with_suggestions(client):
         ({"top": 0}, 422),
         ({"country": "JPN"}, 422),
         ({"country": "ZZ"}, 400),
+        ({"w_foo": 1}, 400),
+        ({"w_topic": 2}, 400),
         ({"w_topics": 0, "w_complementarity": 0, "w_profile": 0, "w_proximity": 0}, 400),
     ],
 )

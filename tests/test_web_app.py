@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from types import SimpleNamespace
 
@@ -430,3 +431,11 @@ def test_per_generation_waiters_share_an_error():
 
     assert _in_threads(3, call) == ["no data"] * 3 and len(calls) == 1
     assert per_generation(state, "k", lambda: 5) == 5  # an error is not cached
+
+
+def test_api_docs_load_nothing_from_elsewhere(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert not re.search(r"""(src|href)=["']https?://""", page.text)
+    for path in re.findall(r"""(?:src|href)=["'](/static/docs/[^"']+)""", page.text):
+        assert client.get(path).status_code == 200, path

@@ -70,9 +70,11 @@ size, from networkx.
 
 ```python
 from lcgraph.analysis.graphs import load_graph
-from lcgraph.analysis.brokerage import gould_fernandez, gould_fernandez_zscores
+from lcgraph.analysis.brokerage import fill_groups, gould_fernandez, gould_fernandez_zscores
 
 G = load_graph("actors")                    # or load_graph("actors", endpoint=URL)
+G, notes = fill_groups(G, "country")        # networks have no country: group "(unknown)",
+                                            # as the CLI's --missing unknown does
 roles = gould_fernandez(G, "country")       # node -> {coordinator, ..., total}
 scores = gould_fernandez_zscores(G, "country")  # expected, sd, z, graph-level moments
 ```

@@ -171,6 +171,18 @@ async def post_ingest(
         if filename
         else f"POST /api/ingest from {client}"
     )
+    generic = (media_type or "").split(";", 1)[0].strip().lower() in (
+        "",
+        "text/plain",
+        "application/octet-stream",
+    )
+    if generic and not format and not filename:
+        return _error(
+            415,
+            f"cannot tell the format of a {media_type or 'body without a Content-Type'}: send it "
+            "as text/turtle, application/trig, application/ld+json, application/json (a change "
+            "set) or text/csv, or name it with ?format= or ?filename=",
+        )
     if filename and not format and not media_type:
         from lcgraph.changeset import detect_format
 

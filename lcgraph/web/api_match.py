@@ -107,6 +107,19 @@ def catalog_of(state) -> Catalog:
     return per_generation(state, "match-catalog", build)
 
 
+#: the query parameters of GET /api/match/{slug}
+_PARAMETERS = {
+    "top",
+    "mode",
+    "country",
+    "w_topics",
+    "w_complementarity",
+    "w_profile",
+    "w_proximity",
+    "w_novelty",
+}
+
+
 @router.get(
     "/api/match/{slug}",
     response_model=MatchResponse,
@@ -130,6 +143,13 @@ def get_match(
     w_novelty: float | None = Query(None, ge=0, le=1000),
 ) -> MatchResponse:
     """Candidates for the city (slug, label or alias), with factor scores and cited reasons."""
+    unknown = sorted(set(request.query_params) - _PARAMETERS)
+    if unknown:  # FastAPI would drop them: a typo such as w_topic=2 would rank unweighted
+        raise HTTPException(
+            400,
+            detail=f"unknown parameter(s) {', '.join(map(repr, unknown))}; this endpoint takes: "
+            + ", ".join(sorted(_PARAMETERS)),
+        )
     weights = {
         name: value
         for name, value in (

@@ -72,6 +72,26 @@ def open_server_store(settings: Settings):
     return store, None
 
 
+def _offline_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI from the files the fastapi-offline package ships (FastAPI's own
+    page loads them from a CDN, so it is blank offline)."""
+    import fastapi_offline
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    static = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/static/docs", StaticFiles(directory=static), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title}: API",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/static/docs/favicon.png",
+        )
+
+
 def allowed_methods(request: Request) -> str:
     """The ``Allow`` header of a 405: the methods of every route at the request's path (a path
     may have one route per method), with HEAD wherever GET is (it is answered as GET)."""
@@ -161,8 +181,11 @@ def create_app(
             "the dataset description at `/.well-known/void`."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served below from local files: no CDN
+        redoc_url=None,
     )
     app.state.settings = settings
+    _offline_docs(app)
     app.add_middleware(RequestGuard)
     app.add_middleware(ReadOnlyCors)
     app.add_middleware(HeadAsGet)

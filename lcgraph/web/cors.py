@@ -24,6 +24,7 @@ READ_ONLY_PATHS = (
     "/api/match/",
     "/api/analysis/",
     "/api/status",
+    "/openapi.json",
 )
 _ALLOW_HEADERS = b"Accept, Accept-Language, Content-Language, Content-Type, If-None-Match"
 _EXPOSE = b"X-LCGraph-Truncated, X-LCGraph-Rows, X-LCGraph-Max-Rows, Link, Location, Content-Location, ETag"

@@ -77,3 +77,11 @@ def test_role_bars_and_empty_cases(grouped_graph, tmp_path):
     assert "nobody brokers" in Path(empty_bars).read_text()
     empty_net = plot_network(nx.Graph(), tmp_path / "empty.png")
     assert imread(empty_net).ndim == 3
+
+
+def test_the_reports_python_example_runs_on_the_shipped_data():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "analysis.md").read_text()
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "docs/analysis.md", "exec"), namespace)
+    assert namespace["roles"] and namespace["scores"].raw == namespace["roles"]
