@@ -95,6 +95,10 @@ class ChangeSet:
     provenance: bool = True
 
 
+#: media types that say nothing of the format: it is then told by the file name
+GENERIC_MEDIA_TYPES = ("", "application/octet-stream", "text/plain")
+
+
 def detect_format(name: str | None = None, media_type: str | None = None, data: bytes = b"") -> str:
     """The format of a payload from its media type, else its file name, else its content."""
     if media_type:
@@ -103,7 +107,7 @@ def detect_format(name: str | None = None, media_type: str | None = None, data: 
             return _MEDIA_TYPES[base]
         if base == "application/json":
             return _sniff_json(data)
-        if base not in ("", "application/octet-stream", "text/plain"):
+        if base not in GENERIC_MEDIA_TYPES:
             raise InputError(
                 f"unsupported media type {base!r}: use text/turtle, application/trig, "
                 "application/ld+json, application/json (a change set) or text/csv",

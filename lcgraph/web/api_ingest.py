@@ -171,11 +171,9 @@ async def post_ingest(
         if filename
         else f"POST /api/ingest from {client}"
     )
-    generic = (media_type or "").split(";", 1)[0].strip().lower() in (
-        "",
-        "text/plain",
-        "application/octet-stream",
-    )
+    from lcgraph.changeset import GENERIC_MEDIA_TYPES, detect_format
+
+    generic = (media_type or "").split(";", 1)[0].strip().lower() in GENERIC_MEDIA_TYPES
     if generic and not format and not filename:
         return _error(
             415,
@@ -184,8 +182,6 @@ async def post_ingest(
             "set) or text/csv, or name it with ?format= or ?filename=",
         )
     if filename and not format and not media_type:
-        from lcgraph.changeset import detect_format
-
         try:
             format = detect_format(filename, None, body)
         except LcgraphError as exc:

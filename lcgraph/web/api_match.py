@@ -8,6 +8,7 @@ a writer that changes the store bumps the generation and the next request rebuil
 
 from __future__ import annotations
 
+import inspect
 from typing import Literal
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from lcgraph.errors import LcgraphError
 from lcgraph.match import Catalog, NotFound, load_catalog, match
 from lcgraph.web.gencache import per_generation
 from lcgraph.web.pages import error_response
+from lcgraph.web.params import check_names
 
 router = APIRouter()
 
@@ -107,19 +109,6 @@ def catalog_of(state) -> Catalog:
     return per_generation(state, "match-catalog", build)
 
 
-#: the query parameters of GET /api/match/{slug}
-_PARAMETERS = {
-    "top",
-    "mode",
-    "country",
-    "w_topics",
-    "w_complementarity",
-    "w_profile",
-    "w_proximity",
-    "w_novelty",
-}
-
-
 @router.get(
     "/api/match/{slug}",
     response_model=MatchResponse,
@@ -143,13 +132,6 @@ def get_match(
     w_novelty: float | None = Query(None, ge=0, le=1000),
 ) -> MatchResponse:
     """Candidates for the city (slug, label or alias), with factor scores and cited reasons."""
-    unknown = sorted(set(request.query_params) - _PARAMETERS)
-    if unknown:  # FastAPI would drop them: a typo such as w_topic=2 would rank unweighted
-        raise HTTPException(
-            400,
-            detail=f"unknown parameter(s) {', '.join(map(repr, unknown))}; this endpoint takes: "
-            + ", ".join(sorted(_PARAMETERS)),
-        )
     weights = {
         name: value
         for name, value in (
@@ -161,9 +143,11 @@ def get_match(
         )
         if value is not None
     }
-    catalog = catalog_for(request)
     try:
-        result = match(catalog, slug, mode=mode, top=top, weights=weights, country=country)
+        check_names(request, _PARAMETERS)
+        result = match(
+            catalog_for(request), slug, mode=mode, top=top, weights=weights, country=country
+        )
     except NotFound as exc:
         suggestions = [
             {**s, "url": f"/match?city={quote(s['label'], safe='')}"} for s in exc.suggestions
@@ -172,3 +156,7 @@ def get_match(
     except LcgraphError as exc:
         raise HTTPException(exc.http_status, detail=exc.message) from exc
     return MatchResponse.model_validate(result.as_dict())
+
+
+#: the query parameters of GET /api/match/{slug}: those of its function, but the path's
+_PARAMETERS = set(inspect.signature(get_match).parameters) - {"request", "slug"}

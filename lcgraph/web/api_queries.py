@@ -46,6 +46,7 @@ from pydantic import BaseModel, Field
 from lcgraph.config import Settings
 from lcgraph.errors import InputError
 from lcgraph.web.conneg import RDF_TYPES, NotAcceptable, choose, negotiate_or_refuse
+from lcgraph.web.params import check_names
 
 __all__ = ["catalogue_models", "make_router", "router", "run_saved"]
 
@@ -300,7 +301,7 @@ def _not_found(request: Request, name: str, message: str, settings: Settings) ->
 
 async def run_any(request: Request, name: str) -> Response:
     """Run any saved query by name; parameters as ``?name=value`` (untyped in this schema)."""
-    _check_names(request, None)  # unknown names: lcgraph.queries.bind says which exist
+    check_names(request, None)  # unknown names: lcgraph.queries.bind says which exist
     params = dict(request.query_params)
     fmt = params.pop("format", None)
     return await run_saved(request, name, params, fmt)
@@ -359,7 +360,7 @@ def _route_for(query):
     known = set(names.values()) | {"format"}
 
     async def endpoint(request: Request, **kwargs: Any) -> Response:
-        _check_names(request, known)
+        check_names(request, known)
         fmt = kwargs.pop("fmt", None)
         values = {names[k]: v for k, v in kwargs.items() if v is not None}
         return await run_saved(request, query.name, values, fmt)
@@ -373,24 +374,6 @@ def _format_help(graph_form: bool) -> str:
     if graph_form:
         return "turtle (ttl), nt, jsonld (json) or rdfxml (xml); wins over Accept"
     return "json (rows), sparql-json, csv, tsv or xml; wins over Accept"
-
-
-def _check_names(request: Request, known: set[str] | None) -> None:
-    """400 for a parameter the query does not declare, or one given twice.
-
-    FastAPI would silently drop an unknown name (a typo such as ``min_pc=30`` would run the
-    query unfiltered) and keep only the last of repeated values.
-    """
-    given = request.query_params
-    unknown = [] if known is None else sorted(set(given) - known)
-    if unknown:
-        raise InputError(
-            f"unknown parameter(s) {', '.join(map(repr, unknown))}; this query takes: "
-            + ", ".join(sorted(known))
-        )
-    repeated = sorted(k for k in set(given) if len(given.getlist(k)) > 1)
-    if repeated:
-        raise InputError(f"give each parameter once: {', '.join(map(repr, repeated))}")
 
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {

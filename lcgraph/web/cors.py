@@ -1,7 +1,8 @@
 """CORS for the read-only surface, so partners' web pages can query and fetch data.
 
 Everything under the read-only paths (SPARQL, entities, ontology, dumps, VoID, the context,
-the read-only JSON API: saved queries, match, analysis, status) answers ``Access-Control-Allow-Origin: *`` and exposes the headers a client needs (the
+the read-only JSON API: saved queries, match, analysis, status, the OpenAPI description)
+answers ``Access-Control-Allow-Origin: *`` and exposes the headers a client needs (the
 truncation marker, ``Link``, ``Location``). No credentials are involved. Other paths (writes,
 the UI) get nothing from here: they decide for themselves.
 """

@@ -53,20 +53,22 @@ class RequestGuard:
                 send, 400, "the request's URL is not valid UTF-8 after percent-decoding"
             )
         headers = scope.get("headers") or []
-        accepts = [v for k, v in headers if k == b"accept"]
-        if len(accepts) > 1:
-            scope = dict(scope)
-            scope["headers"] = [(k, v) for k, v in headers if k != b"accept"] + [
-                (b"accept", b", ".join(accepts))
-            ]
+        accepts = []
         for key, value in headers:
-            if key == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
+            if key == b"accept":
+                accepts.append(value)
+            elif key == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
                 return await _reply(
                     send,
                     415,
                     f"request bodies are read as sent: Content-Encoding "
                     f"{value.decode('latin-1')!r} is not supported",
                 )
+        if len(accepts) > 1:
+            scope = dict(scope)
+            scope["headers"] = [(k, v) for k, v in headers if k != b"accept"] + [
+                (b"accept", b", ".join(accepts))
+            ]
         return await self.app(scope, receive, send)
 
 
