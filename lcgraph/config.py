@@ -75,6 +75,9 @@ class Settings:
     max_request_bytes: int = 1_000_000
     max_query_depth: int = 200
     workers: int = 2
+    #: lookups whose cost is bounded by this many rows run in the server process, without
+    #: the hop to a worker (lcgraph.web.direct); 0 sends every query to the workers
+    direct_budget: int = 256
     service_allowlist: tuple[str, ...] = ()
     ingest_token: str | None = field(default=None, repr=False)
     max_ingest_bytes: int = 5_000_000
@@ -106,6 +109,7 @@ class Settings:
             max_request_bytes=_env_int("LCGRAPH_MAX_REQUEST_BYTES", 1_000_000),
             max_query_depth=_env_int("LCGRAPH_MAX_QUERY_DEPTH", 200),
             workers=_env_int("LCGRAPH_WORKERS", 2),
+            direct_budget=_env_int("LCGRAPH_DIRECT_BUDGET", 256),
             service_allowlist=tuple(
                 s for s in env.get("LCGRAPH_SERVICE_ALLOWLIST", "").split() if s
             ),

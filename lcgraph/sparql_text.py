@@ -29,6 +29,7 @@ from lcgraph.errors import InputError
 
 __all__ = [
     "QUERY_FORMS",
+    "TOKENS_UP_TO",
     "UPDATE_KEYWORDS",
     "QueryInfo",
     "ReadOnlyError",
@@ -50,12 +51,15 @@ UPDATE_KEYWORDS = (
     "WITH",
 )
 
-#: One token of SPARQL text, in the order the lexer must try them. Strings and IRIs follow the
-#: grammar's terminals exactly: an ``<`` that cannot start an IRIREF is the less-than operator.
+#: One token of SPARQL text, in the order the lexer must try them, after the spaces and
+#: comments before it (skipped by a possessive loop, so they never cost a match of their own;
+#: ``end`` matches the spaces and comments at the end). Strings and IRIs follow the grammar's
+#: terminals exactly: an ``<`` that cannot start an IRIREF is the less-than operator.
 _TOKEN = re.compile(
     r"""
-    (?P<ws>[\s]+)
-  | (?P<comment>\#[^\r\n]*)
+    (?:\s|\#[^\r\n]*)*+
+    (?:
+    (?P<end>\Z)
   | (?P<long1>'''(?:(?:'|'')?(?:[^'\\]|\\.))*''')
   | (?P<long2>\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\")
   | (?P<str1>'(?:[^'\\\n\r]|\\.)*')
@@ -66,6 +70,7 @@ _TOKEN = re.compile(
   | (?P<open>[{(\[])
   | (?P<close>[})\]])
   | (?P<other>.)
+    )
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -90,6 +95,14 @@ class QueryInfo:
     services: tuple[str | None, ...]
     #: whether the text has a dataset clause (``FROM`` / ``FROM NAMED``)
     has_dataset: bool = False
+    #: the significant tokens ``(kind, text)`` (no spaces or comments), kept for short texts
+    #: only (:data:`TOKENS_UP_TO` characters) so that :mod:`lcgraph.web.direct` need not lex
+    #: again; ``None`` for longer ones
+    tokens: tuple[tuple[str, str], ...] | None = None
+
+
+#: texts up to this many characters keep their tokens in :class:`QueryInfo`
+TOKENS_UP_TO = 2_000
 
 
 def _unescape_iri(token: str) -> str:
@@ -112,11 +125,14 @@ def inspect_query(text: str, max_depth: int | None = None) -> QueryInfo:
     services: list[str | None] = []
     expect_service_target = False
     has_dataset = False
+    tokens: list[tuple[str, str]] | None = [] if len(text) <= TOKENS_UP_TO else None
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
-        if kind in ("ws", "comment"):
-            continue
-        value = match.group()
+        if kind == "end":
+            break
+        value = match.group(kind)
+        if tokens is not None:
+            tokens.append((kind, value))
         if expect_service_target:
             if kind == "word" and value.upper() == "SILENT":
                 continue
@@ -133,7 +149,7 @@ def inspect_query(text: str, max_depth: int | None = None) -> QueryInfo:
                 if max_depth is not None and depth > max_depth:
                     raise InputError(
                         f"the query nests groups deeper than {max_depth} levels "
-                        f"(at character {match.start() + 1}); simplify it"
+                        f"(at character {match.start(kind) + 1}); simplify it"
                     )
         elif kind == "close":
             depth = max(depth - 1, 0)
@@ -147,7 +163,9 @@ def inspect_query(text: str, max_depth: int | None = None) -> QueryInfo:
                 form = upper
     if expect_service_target:
         services.append(None)
-    return QueryInfo(form, max_seen, tuple(services), has_dataset)
+    return QueryInfo(
+        form, max_seen, tuple(services), has_dataset, None if tokens is None else tuple(tokens)
+    )
 
 
 def check_query(text: str, *, max_depth: int, service_allowlist: tuple[str, ...] = ()) -> QueryInfo:

@@ -345,9 +345,10 @@ def test_timeout_really_stops_the_query_and_the_server_recovers(client, server, 
     assert r.status_code == 503, r.text
     assert "longer than" in r.json()["message"]
     assert took < TIMEOUT_S + 5
-    # the killed worker is replaced: the server keeps answering, on both workers
+    # the killed worker is replaced: the server keeps answering, on both workers (a variable
+    # subject: the query goes to a worker, not the in-process path for lookups)
     for _ in range(6):
-        assert sparql_get(client, "ASK {}").status_code == 200
+        assert sparql_get(client, "ASK { ?s ?p ?o }").status_code == 200
 
 
 def test_deeply_nested_query_is_refused_without_crashing(client):
@@ -439,7 +440,12 @@ def test_a_slow_query_does_not_block_fifty_other_clients(client, server):
     thread.start()
     time.sleep(0.5)  # the slow query holds a worker now
     start = time.monotonic()
-    q = f"SELECT ?label WHERE {{ <{TOKYO}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
+    # a variable subject: answered by the other worker (lookups of one entity would not even
+    # need it: test_lookups_are_answered_in_process_while_every_worker_is_busy)
+    q = (
+        "SELECT ?label WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label> ?label "
+        f"FILTER(?c = <{TOKYO}>) }}"
+    )
 
     def fast(i: int) -> tuple[int, float]:
         with httpx.Client(base_url=url, timeout=30) as c:
@@ -456,6 +462,85 @@ def test_a_slow_query_does_not_block_fifty_other_clients(client, server):
         max(t for _, t in results) - start,
         slow_result["done"] - start,
     )
+
+
+def _direct(client) -> dict:
+    return client.get("/api/status").json()["direct_queries"]
+
+
+LOOKUP = f"""PREFIX lcc: <https://w3id.org/lcc/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?label ?country ?population WHERE {{
+  <{KL}> rdfs:label ?label .
+  OPTIONAL {{ <{KL}> lcc:country ?country }}
+  OPTIONAL {{ <{KL}> lcc:population ?population }}
+}}"""
+
+
+def test_lookups_are_answered_in_process_with_the_workers_answers(client):
+    before = _direct(client)
+    assert before["budget"] == 256
+    r = sparql_get(client, LOOKUP)
+    after = _direct(client)
+    assert r.status_code == 200 and after["answered"] == before["answered"] + 1
+    # the same question with a variable subject goes to a worker: the same answer
+    pooled = sparql_get(
+        client,
+        LOOKUP.replace(f"<{KL}>", "?c").replace("WHERE {", f"WHERE {{ VALUES ?c {{ <{KL}> }}", 1),
+    )
+    assert _direct(client)["passed_on"] == after["passed_on"] + 1
+    assert pooled.status_code == 200
+    rows = r.json()["results"]["bindings"]
+    assert rows and rows == pooled.json()["results"]["bindings"]
+    assert rows[0]["label"]["value"] == "Kuala Lumpur"
+    for accept in ("text/csv", "application/sparql-results+xml", "text/tab-separated-values"):
+        a = client.get("/sparql", params={"query": LOOKUP}, headers={"Accept": accept})
+        assert a.status_code == 200 and a.headers["content-type"].startswith(accept)
+    assert _direct(client)["answered"] == after["answered"] + 3
+
+
+@pytest.mark.slow
+def test_lookups_are_answered_in_process_while_every_worker_is_busy(server):
+    """Two slow queries hold both workers until the deadline: lookups of one entity are still
+    answered at once, and a query of constant subjects whose counts multiply past the budget
+    (20^8 candidate rows) is not: it waits for a worker and is stopped at the deadline."""
+    url = server[0]
+    done: list[httpx.Response] = []
+
+    def slow() -> None:
+        with httpx.Client(base_url=url, timeout=30) as c:
+            done.append(
+                c.post(
+                    "/sparql",
+                    content=CROSS.encode(),
+                    headers={"Content-Type": "application/sparql-query"},
+                )
+            )
+
+    threads = [threading.Thread(target=slow) for _ in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    try:
+        with httpx.Client(base_url=url, timeout=30) as c:
+            start = time.monotonic()
+            for _ in range(20):
+                assert sparql_get(c, LOOKUP).status_code == 200
+            assert time.monotonic() - start < TIMEOUT_S / 2
+            assert not done  # the slow queries still hold the workers
+            wide = (
+                "SELECT DISTINCT ?o1 WHERE { "
+                + " ".join(f"<{KL}> ?p{i} ?o{i} ." for i in range(1, 9))
+                + " }"
+            )
+            before = _direct(c)["passed_on"]
+            r = sparql_get(c, wide)
+            assert r.status_code == 503, r.text
+            assert _direct(c)["passed_on"] == before + 1
+    finally:
+        for t in threads:
+            t.join()
+    assert [r.status_code for r in done] == [503, 503]
 
 
 # --- Linked data -------------------------------------------------------------------------

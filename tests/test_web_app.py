@@ -138,12 +138,16 @@ def test_on_store_change_reaches_queries_dumps_and_pages(client):
             graph,
         ),
     ]
-    ask = {"query": f"ASK {{ <{new}> ?p ?o }}"}
+    # a variable subject: the query runs in a worker
+    ask = {"query": f"ASK {{ ?s ?p ?o FILTER(?s = <{new}>) }}"}
+    # one entity's lookup: answered in the server process, from the live store
+    lookup = {"query": f"ASK {{ <{new}> ?p ?o }}"}
+    assert client.get("/sparql", params=ask).json()["boolean"] is False  # takes the snapshot
     try:
         add_quads(state.store, quads)
-        assert (
-            client.get("/sparql", params=ask).json()["boolean"] is False
-        )  # workers read a snapshot
+        # workers read a snapshot until the change is announced; lookups see it at once
+        assert client.get("/sparql", params=ask).json()["boolean"] is False
+        assert client.get("/sparql", params=lookup).json()["boolean"] is True
         generation = state.generation
         assert state.on_store_change() == generation + 1
         assert client.get("/sparql", params=ask).json()["boolean"] is True
@@ -153,6 +157,7 @@ def test_on_store_change_reaches_queries_dumps_and_pages(client):
         remove_quads(state.store, quads)
         state.on_store_change()
     assert client.get("/sparql", params=ask).json()["boolean"] is False
+    assert client.get("/sparql", params=lookup).json()["boolean"] is False
 
 
 def test_every_router_is_mounted(tmp_path):

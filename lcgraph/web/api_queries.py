@@ -264,7 +264,7 @@ async def run_saved(request: Request, name: str, values: dict[str, Any], fmt: st
         has_dataset=info.has_dataset,
         max_rows=settings.max_rows,
     )
-    reply, headers = await run_task(state, task, text)
+    reply, headers = await run_task(state, task, text, info)
     if media != "application/json" or graph_form:
         return Response(reply.body, media_type=with_charset(reply.media_type), headers=headers)
     doc = json.loads(reply.body)

@@ -130,6 +130,7 @@ def create_app(
     The store is opened and the query workers started when the app starts (its lifespan),
     so creating the app is cheap and a test client controls when processes run.
     """
+    from lcgraph.web.direct import DirectPath
     from lcgraph.web.pool import QueryPool
     from lcgraph.web.result_cache import ResultCache
     from lcgraph.web.warm import Warmer
@@ -149,6 +150,7 @@ def create_app(
         app.state.cache = {}
         app.state.cache_lock = threading.Lock()
         app.state.results = ResultCache() if result_cache else None
+        app.state.direct = DirectPath(store, settings.direct_budget)
         warmer = app.state.warmer = Warmer(app.state, enabled=settings.warm_up)
 
         def on_store_change() -> int:
@@ -157,6 +159,7 @@ def create_app(
                 app.state.cache = {}
                 if app.state.results is not None:
                     app.state.results.clear()
+                app.state.direct.changed()
             warmer.start()
             return app.state.generation
 
@@ -201,6 +204,7 @@ def create_app(
             "workers": state.pool.stats(),
             "warm_up": state.warmer.status(),
             "result_cache": state.results is not None,
+            "direct_queries": state.direct.stats(),
         }
 
     @app.exception_handler(LcgraphError)

@@ -24,7 +24,7 @@ from fastapi.responses import Response
 
 from lcgraph.errors import InputError
 from lcgraph.rdfio import all_prefixes
-from lcgraph.sparql_text import check_query
+from lcgraph.sparql_text import QueryInfo, check_query
 from lcgraph.web.conneg import HTML, RDF_TYPES, RESULTS_TYPES, choose, negotiate
 from lcgraph.web.result_cache import cacheable
 from lcgraph.web.worker import Reply, Task
@@ -240,20 +240,26 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         # only graph answers (Turtle, RDF/XML) use prefixes; SELECT/ASK tasks stay small
         prefixes=_prefixes(settings.base) if offered is RDF_TYPES else {},
     )
-    reply, headers = await run_task(request.app.state, task, text)
+    reply, headers = await run_task(request.app.state, task, text, info)
     return Response(reply.body, media_type=with_charset(reply.media_type), headers=headers)
 
 
-async def run_task(state, task: Task, text: str) -> tuple[Reply, dict[str, str]]:
-    """Run ``task`` in the worker pool (or answer from the result cache); the reply and the
-    headers every answer carries (row count, truncation marker). A failed query raises
-    :class:`InputError` with the worker's status (400, 503...)."""
+async def run_task(
+    state, task: Task, text: str, info: QueryInfo | None = None
+) -> tuple[Reply, dict[str, str]]:
+    """Answer ``task`` from the result cache, in this process when it is a lookup of bounded
+    cost (:mod:`lcgraph.web.direct`, from the lexer's ``info``), or in the worker pool; the
+    reply and the headers every answer carries (row count, truncation marker). A failed query
+    raises :class:`InputError` with the worker's status (400, 503...)."""
     settings = state.settings
     cache = getattr(state, "results", None)
     key = cache.key(task, state.generation) if cache is not None and cacheable(text) else None
     reply = cache.get(key) if key is not None else None
     if reply is None:
-        reply = await state.pool.run(task, settings.query_timeout)
+        direct = getattr(state, "direct", None)
+        reply = direct.answer(task, info) if direct is not None else None
+        if reply is None:
+            reply = await state.pool.run(task, settings.query_timeout)
         if key is not None:
             cache.put(key, reply)
     if reply.status != 200:
