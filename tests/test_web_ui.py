@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from html import unescape
+from http import HTTPStatus
 
 import pytest
 from fastapi.testclient import TestClient
@@ -99,6 +101,17 @@ def test_bad_values_are_client_errors_in_json(client):
     assert r.status_code == 422
     r = client.get("/api/queries/search", params={"text": "x", "format": "yaml"})
     assert r.status_code == 422
+    body = r.json()
+    assert body["status"] == 422 and body["error"] == HTTPStatus(422).phrase
+    assert body["message"].startswith("format: ") and "'yaml'" in body["message"]
+
+
+def test_bad_values_are_error_pages_for_browsers(client):
+    r = client.get("/network", params={"top": "-1"}, headers={"Accept": "text/html"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert f"<h1>422 {HTTPStatus(422).phrase}</h1>" in r.text
+    assert "top: Input should be greater than or equal to 1 (got &#39;-1&#39;)" in r.text
+    assert r.headers["vary"] == "Accept"
 
 
 def test_unknown_or_repeated_parameters_are_400_not_ignored(client):
@@ -236,6 +249,23 @@ def test_match_page_ranks_candidates_with_reasons_and_sources(client):
     assert 'href="/page/city/kuala-lumpur"' in html
     assert 'href="/page/document/kl-tokyo-collaboration"' in html
     assert 'id="w_topics" name="w_topics" min="0" max="5" step="0.5" value="2.0"' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        ({"w_topics": "lots"}, "the weight of 'topics' must be a number, not 'lots'"),
+        ({"w_novelty": "-1"}, "must be a number from 0 to 1000"),
+        (
+            {"w_topics": "0", "w_complementarity": "0", "w_profile": "0", "w_proximity": "0"},
+            "at least one must be above 0",
+        ),
+    ],
+)
+def test_match_page_says_what_is_wrong_with_the_weights(client, params, says):
+    r = client.get("/match", params={"city": "tokyo", **params})
+    assert r.status_code == 400 and 'role="alert"' in r.text
+    assert says in unescape(r.text) and 'class="candidate"' not in r.text
 
 
 def test_match_page_unknown_city_suggests(client):

@@ -26,6 +26,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -35,7 +37,7 @@ from lcgraph.errors import LcgraphError, StoreError
 from lcgraph.web.cors import ReadOnlyCors
 from lcgraph.web.guard import RequestGuard
 from lcgraph.web.head import HeadAsGet
-from lcgraph.web.pages import STATIC_DIR, error_response
+from lcgraph.web.pages import STATIC_DIR, error_response, validation_message
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +212,13 @@ def create_app(
     @app.exception_handler(LcgraphError)
     async def lcgraph_error(request: Request, exc: LcgraphError):
         return error_response(request, exc.http_status, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        # FastAPI's list stays in "detail" for API clients; a sentence for people, and a page
+        # for browsers, as for every other error
+        errors = jsonable_encoder(exc.errors())
+        return error_response(request, 422, validation_message(errors), detail=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

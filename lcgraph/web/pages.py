@@ -84,6 +84,24 @@ def error_page(request: Request, status: int, message: str, **extra) -> HTMLResp
     )
 
 
+def validation_message(errors: list[dict]) -> str:
+    """FastAPI's validation errors as one sentence, for people.
+
+    >>> validation_message([{"loc": ["query", "top"], "msg": "Input should be greater than or "
+    ...     "equal to 1", "input": "-1"}, {"loc": ["query", "city"], "msg": "Field required"}])
+    "top: Input should be greater than or equal to 1 (got '-1'); city: Field required"
+    """
+    parts = []
+    for error in errors:
+        where = ".".join(
+            str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")
+        )
+        value = error.get("input")
+        got = f" (got {value!r})" if isinstance(value, str | int | float) else ""
+        parts.append(f"{where or 'the request'}: {error.get('msg', 'not valid')}{got}")
+    return "; ".join(parts) or "the request's parameters are not valid"
+
+
 def error_response(request: Request, status: int, message: str, **extra):
     """An error as JSON ``{"status", "error", "message", ...}``, or as a page for browsers
     (``Vary: Accept``; a 503 says when to retry)."""

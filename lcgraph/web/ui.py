@@ -84,17 +84,20 @@ def query_page(request: Request, query: str | None = Query(None, max_length=100_
     )
 
 
-def _weights(request: Request) -> dict[str, float]:
+def _weights(request: Request) -> tuple[dict[str, float], str | None]:
+    """The form's weights (the default where a field is empty) and what is wrong with them: a
+    value that is not a number keeps the default in the form and is named in the message."""
     from lcgraph.match.weights import DEFAULT_WEIGHTS
 
-    out = {}
+    out, bad = {}, []
     for name in FACTORS:
         raw = request.query_params.get(f"w_{name}")
         try:
             out[name] = float(raw) if raw not in (None, "") else DEFAULT_WEIGHTS[name]
         except ValueError:
             out[name] = DEFAULT_WEIGHTS[name]
-    return out
+            bad.append(f"the weight of {name!r} must be a number, not {raw!r}")
+    return out, "; ".join(bad) or None
 
 
 @router.get("/match", response_class=HTMLResponse)
@@ -116,9 +119,9 @@ def match_page(
         ),
         key=lambda c: c[0].lower(),
     )
-    weights = _weights(request)
-    result, error, suggestions = None, None, []
-    if city:
+    weights, error = _weights(request)
+    result, suggestions = None, []
+    if city and not error:
         try:
             result = match(catalog, city, mode=mode, top=top, weights=weights).as_dict()
         except NotFound as exc:
