@@ -98,6 +98,8 @@ def test_accepted_lookups_and_their_patterns(text, expected):
         P + "SELECT * " + "{" * 10 + " ex:a ex:p ?o " + "}" * 10,
         P + "SELECT * {" + " ex:a ex:p ?o ." * (MAX_PATTERNS + 1) + "}",
         P + "SELECT * { <<ex:a ex:p ex:o>> ex:q ?o }",
+        P + 'SELECT * { ex:a ex:p "\\u0031" }',  # an escape
+        P + "SELECT * { ex:a\\.b ex:p ?o }",
     ],
 )
 def test_everything_else_goes_to_the_pool(text):
@@ -171,6 +173,18 @@ def test_answers_are_the_workers_answers():
 def test_requests_naming_a_dataset_or_with_escapes_go_to_the_pool(task):
     direct = DirectPath(_store(2))
     assert direct.answer(task, inspect_query(task.query)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ASK { <http://[::1> ?p ?o }", P + "ASK { ex:%zz ex:p ?o }", "ASK { <a:%zz> <a:p> ?o }"],
+)
+def test_iris_the_engine_refuses_go_to_the_pool(text):
+    """The lexer's IRI is wider than an IRI pyoxigraph accepts: the worker reports the error."""
+    direct = DirectPath(_store(1))
+    assert direct.answer(Task(text), inspect_query(text)) is None
+    with pytest.raises((ValueError, SyntaxError)):
+        ox.Store().query(text)
 
 
 def test_a_budget_of_zero_sends_everything_to_the_pool():

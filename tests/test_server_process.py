@@ -497,6 +497,9 @@ def test_lookups_are_answered_in_process_with_the_workers_answers(client):
         a = client.get("/sparql", params={"query": LOOKUP}, headers={"Accept": accept})
         assert a.status_code == 200 and a.headers["content-type"].startswith(accept)
     assert _direct(client)["answered"] == after["answered"] + 3
+    # an IRI the lexer takes and the engine refuses: the worker's 400, never a 500
+    bad = sparql_get(client, "ASK { <http://[::1> ?p ?o }")
+    assert bad.status_code == 400 and "IRI" in bad.json()["message"], bad.text
 
 
 @pytest.mark.slow
