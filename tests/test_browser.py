@@ -233,6 +233,23 @@ def test_api_docs_render_from_local_files(server, browser):
     assert "/api/match/{slug}" in paths and "/sparql" in paths
 
 
+def test_the_dataset_description_is_a_page_in_a_browser(server, browser):
+    """Chromium's own Accept header (HTML first, application/xml at 0.9) gets the page, whose
+    links reach the class partitions, the dumps and the machine-readable forms."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/.well-known/void")
+    wait(browser, visible("h1"))
+    assert css(browser, "h1").text == "Dataset description (VoID, DCAT)"
+    partition = browser.find_element(By.PARTIAL_LINK_TEXT, "lcc:City:")
+    target = partition.get_attribute("href").rsplit("#", 1)[1]
+    assert css(browser, f"section#{target} h2").text == partition.text
+    dump = browser.find_element(By.LINK_TEXT, "https://w3id.org/lcc/download/lcgraph.nq.gz")
+    assert dump.get_attribute("href") == server + "/download/lcgraph.nq.gz"
+    turtle = browser.find_element(By.LINK_TEXT, "Turtle").get_attribute("href")
+    assert turtle == server + "/.well-known/void?format=ttl"
+
+
 def test_pages_fit_a_narrow_screen_and_start_with_a_skip_link(server):
     from selenium.webdriver.common.keys import Keys
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from html import unescape
 from types import SimpleNamespace
 
 import pyoxigraph as ox
@@ -117,6 +118,40 @@ def test_download_index_html_and_json(client):
     r = client.get("/download/lcgraph.nq.gz")
     etag = r.headers["etag"]
     assert client.get("/download/lcgraph.nq.gz", headers={"If-None-Match": etag}).status_code == 304
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+
+def test_void_is_a_page_for_browsers_and_rdf_for_programs(client):
+    ttl = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    g = rdflib.Graph().parse(data=ttl.text, format="turtle")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    city = rdflib.URIRef("https://w3id.org/lcc/ontology#City")
+    (entities,) = [g.value(p, void.entities) for p in g.subjects(void["class"], city)]
+    triples = g.value(rdflib.URIRef("https://w3id.org/lcc/dataset"), void.triples)
+    assert entities is not None and triples is not None
+    r = client.get("/.well-known/void", headers={"Accept": BROWSER})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert r.headers["vary"] == "Accept"
+    page = unescape(r.text)
+    assert f"lcc:City: {entities} entities" in page and f"<td>{triples}</td>" in page
+    assert 'href="/download/lcgraph.nq.gz"' in page  # the server's own IRIs: its paths
+    assert 'href="/.well-known/void?format=ttl"' in page
+    # every link to a described resource lands on its section
+    for anchor_id in re.findall(r'href="#([^"]+)"', page):
+        assert f'id="{anchor_id}"' in page
+    assert client.get("/.well-known/void", params={"format": "html"}).text == r.text
+    # programs: anything -> Turtle; XML -> RDF/XML, as before
+    for accept, media in [
+        ("*/*", "text/turtle"),
+        (None, "text/turtle"),
+        ("application/xml", "application/rdf+xml"),
+        ("application/ld+json", "application/ld+json"),
+    ]:
+        headers = {"Accept": accept} if accept else {}
+        got = client.get("/.well-known/void", headers=headers).headers["content-type"]
+        assert got.startswith(media), (accept, got)
 
 
 def test_on_store_change_reaches_queries_dumps_and_pages(client):

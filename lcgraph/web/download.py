@@ -2,7 +2,8 @@
 
 - ``GET /download/``: the list of dumps with sizes and SHA-256 (HTML, or JSON by Accept);
 - ``GET /download/lcgraph.{nq,trig,jsonld,ttl,nt}.gz`` and ``/download/SHA256SUMS``;
-- ``GET /.well-known/void`` (and ``/void``): VoID + DCAT, by content negotiation;
+- ``GET /.well-known/void`` (and ``/void``): VoID + DCAT, by content negotiation (RDF, or a
+  page for browsers);
 - ``GET /context.jsonld``: the JSON-LD context that entity documents refer to.
 
 Dumps are made once per store generation (``app.state.generation``) and kept in memory.
@@ -212,7 +213,11 @@ def void(request: Request):
     from lcgraph.export import _void_prefixes, void_triples
 
     state = request.app.state
-    media = choose(request.query_params.get("format"), request.headers.get("accept"), RDF_TYPES)
+    # RDF first: a client that accepts anything gets Turtle; a browser, which prefers HTML to
+    # application/xml, gets the page
+    media = choose(
+        request.query_params.get("format"), request.headers.get("accept"), (*RDF_TYPES, HTML)
+    )
     key = ("void", state.generation)
     triples = state.cache.get(key)
     if triples is None:
@@ -220,7 +225,95 @@ def void(request: Request):
         triples = void_triples(state.store, state.settings, files)
         with state.cache_lock:
             state.cache[key] = triples
+    if media == HTML:
+        return void_page(triples, state.settings)
     return rdf_response(triples, media, _void_prefixes(state.settings), state.settings)
+
+
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCTERMS_TITLE = "http://purl.org/dc/terms/title"
+SD_NAME = "http://www.w3.org/ns/sparql-service-description#name"
+
+#: the machine-readable forms the page links to
+_VOID_FORMATS = (("Turtle", "ttl"), ("N-Triples", "nt"), ("JSON-LD", "jsonld"), ("RDF/XML", "rdf"))
+
+
+def void_page(triples, settings) -> Response:
+    """The VoID/DCAT description as a page: one section per described resource (the dataset
+    first), each property with its values; resources described on the page link to their
+    section, the server's own IRIs to the server's paths."""
+    import pyoxigraph as ox
+
+    from lcgraph.entity import RDF_TYPE
+    from lcgraph.export import dataset_iri
+    from lcgraph.web.entities import local_path
+    from lcgraph.web.entity_view import Linker, Node, Row
+    from lcgraph.web.pages import render, shorten
+
+    by_subject: dict[str, dict[str, list]] = {}
+    for t in triples:
+        by_subject.setdefault(str(t.subject), {}).setdefault(t.predicate.value, []).append(t.object)
+    anchors = {key: f"r{i}" for i, key in enumerate(by_subject)}
+    linker = Linker(settings.base, {})
+
+    def first(props: dict, predicate: str) -> str | None:
+        found = props.get(predicate)
+        return found[0].value if found else None
+
+    def summary(key: str) -> str:
+        """A described resource in words: a class partition, a graph, a dump, a title."""
+        props = by_subject[key]
+        if (cls := first(props, VOID + "class")) is not None:
+            n = first(props, VOID + "entities")
+            return f"{shorten(cls, settings.base)}: {n} {'entity' if n == '1' else 'entities'}"
+        if (graph := first(props, SD_NAME)) is not None:
+            return f"{shorten(graph, settings.base)}: {first(props, VOID + 'triples')} triples"
+        if (url := first(props, DCAT + "downloadURL")) is not None:
+            return url.rsplit("/", 1)[-1]
+        if (title := first(props, DCTERMS_TITLE)) is not None:
+            return title
+        iri = key[1:-1] if key.startswith("<") else key
+        return shorten(iri, settings.base)
+
+    def value(term):
+        v = linker.value(term)
+        key = str(term)
+        if key in anchors:
+            v.href, v.text = f"#{anchors[key]}", summary(key)
+        elif isinstance(term, ox.NamedNode) and not term.value.startswith(settings.base + "id/"):
+            v.href = local_path(term.value, settings.base) or v.href
+        return v
+
+    def kind(props: dict) -> str:
+        types = sorted(shorten(t.value, settings.base) for t in props.get(RDF_TYPE, []))
+        return types[0] if types else "~"  # untyped resources last
+
+    dataset = f"<{dataset_iri(settings)}>"
+    order = sorted(by_subject, key=lambda k: (k != dataset, kind(by_subject[k]), k))
+    nodes = []
+    for key in order:
+        props = by_subject[key]
+        iri = key[1:-1] if key.startswith("<") else key
+        rows = [
+            Row(
+                predicate=p,
+                label=shorten(p, settings.base),
+                href=linker.href(p),
+                values=sorted((value(o) for o in objects), key=lambda v: v.text),
+            )
+            for p, objects in sorted(props.items(), key=lambda kv: (kv[0] != RDF_TYPE, kv[0]))
+        ]
+        label = summary(key)
+        nodes.append(Node(iri=iri, anchor=anchors[key], label=label, rows=rows))
+    return render(
+        "void.html",
+        title="Dataset description (VoID, DCAT)",
+        nodes=nodes,
+        formats=_VOID_FORMATS,
+        settings=settings,
+        headers={"Vary": "Accept"},
+    )
 
 
 @router.get(
