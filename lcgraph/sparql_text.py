@@ -11,7 +11,8 @@ strings, IRIs and comments start and end (the SPARQL 1.1 terminals ``IRIREF``, `
 - every ``SERVICE`` clause and the endpoint it names.
 
 The lexer errs on the side of refusal: a word ``SERVICE`` anywhere outside a string, IRI or
-comment counts as a service clause, even where the grammar would not allow one.
+comment counts as a service clause, even where the grammar would not allow one; so does a word
+that the engine's parser may split into one (``SERVICE:x {``, ``ex:o.b.SERVICE: {``).
 
 >>> info = inspect_query('PREFIX ex: <http://ex/#> SELECT * { ?s ex:p "{{{" }  # }}}')
 >>> info.form, info.depth, info.services
@@ -109,6 +110,20 @@ def _unescape_iri(token: str) -> str:
     return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), token[1:-1])
 
 
+def _hides_service(upper: str) -> bool:
+    """Whether the engine may read a SERVICE keyword into this word (upper-cased), which the
+    grammar's terminals make one prefixed name: pyoxigraph's parser matches keywords without a
+    word boundary (``SERVICE:x {`` is SERVICE with the endpoint ``:x``) and ends a prefixed
+    name's local part at its second group of dots (``ex:o.b.SERVICE: {`` is ``ex:o.b``, ``.``,
+    then a SERVICE clause). It is one when a ``{`` follows, after an optional SILENT and an
+    endpoint.
+
+    >>> _hides_service("SERVICE:X"), _hides_service("EX:O.B.SERVICE:"), _hides_service("EX:A")
+    (True, True, False)
+    """
+    return upper.startswith("SERVICE") or ".SERVICE" in upper
+
+
 def inspect_query(text: str, max_depth: int | None = None) -> QueryInfo:
     """Lex ``text`` and report its form, nesting depth and SERVICE endpoints.
 
@@ -126,6 +141,9 @@ def inspect_query(text: str, max_depth: int | None = None) -> QueryInfo:
     expect_service_target = False
     has_dataset = False
     tokens: list[tuple[str, str]] | None = [] if len(text) <= TOKENS_UP_TO else None
+    # a word the engine may read as SERVICE (see _hides_service): None, or how far its
+    # clause has got (0: the word; 1: an endpoint after it), until a "{" confirms it
+    hidden: int | None = None
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         if kind == "end":
@@ -133,6 +151,16 @@ def inspect_query(text: str, max_depth: int | None = None) -> QueryInfo:
         value = match.group(kind)
         if tokens is not None:
             tokens.append((kind, value))
+        if hidden is not None:
+            if kind == "open" and value == "{":
+                services.append(None)
+                hidden = None
+            elif hidden == 0 and kind == "word" and value.upper() == "SILENT":
+                pass
+            elif hidden == 0 and kind in ("iri", "var", "word"):
+                hidden = 1
+            else:
+                hidden = None
         if expect_service_target:
             if kind == "word" and value.upper() == "SILENT":
                 continue
@@ -157,6 +185,8 @@ def inspect_query(text: str, max_depth: int | None = None) -> QueryInfo:
             upper = value.upper()
             if upper == "SERVICE":
                 expect_service_target = True
+            elif _hides_service(upper):
+                hidden = 0
             elif upper == "FROM" and depth == 0:
                 has_dataset = True
             elif form is None and (upper in QUERY_FORMS or upper in UPDATE_KEYWORDS):
@@ -188,8 +218,10 @@ def check_query(text: str, *, max_depth: int, service_allowlist: tuple[str, ...]
     for endpoint in info.services:
         if endpoint is None:
             raise InputError(
-                "SERVICE needs the endpoint written as a full IRI in <...>; "
-                "this server makes no outbound requests except to endpoints its operator allows"
+                "SERVICE needs the endpoint written as a full IRI in <...> (a name that starts "
+                "with SERVICE, or has .SERVICE after a dot, before a { counts as a SERVICE "
+                "clause: the query engine reads it so); this server makes no outbound requests "
+                "except to endpoints its operator allows"
             )
         if endpoint not in allowed:
             raise InputError(

@@ -397,6 +397,10 @@ def test_no_outbound_request_ever(client):
             + "/sparql> AS ?e) SERVICE ?e { ?s ?p ?o } }",
             "SELECT * WHERE { SERVICE <" + c.replace("h", "\\u0068", 1) + "/sparql> { ?s ?p ?o } }",
             f"SELECT * WHERE {{ ?s ?p ?o FILTER(1 < 2) SERVICE <{c}/x> {{ ?s ?p ?o }} FILTER(2 > 1) }}",
+            # names the engine's parser splits into a SERVICE clause
+            f"PREFIX : <{c}/sparql> SELECT * WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}",
+            f"PREFIX city: <https://w3id.org/lcc/id/city/> PREFIX : <{c}/sparql> "
+            "SELECT * WHERE { city:tokyo ?p city:o.b.SERVICE: { ?s ?p ?o } }",
         ]
         for q in refused:
             r = sparql_get(client, q)

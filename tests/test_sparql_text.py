@@ -52,6 +52,15 @@ def test_depth_limit_refuses_before_the_engine_sees_the_text():
         "SELECT * { FILTER(1 < 2) SERVICE <http://evil.example/> { } FILTER(2 > 1) }",
         "SELECT * { SERVICE#comment\n<http://evil.example/> { } }",
         "SELECT * { SERVICE",
+        # names pyoxigraph's parser reads as a SERVICE clause (keywords without a word
+        # boundary; a local part ends at its second group of dots)
+        "PREFIX : <http://evil.example/> SELECT * { SERVICE:x { ?s ?p ?o } }",
+        "PREFIX ex: <http://evil.example/> SELECT * { SERVICEex:y { ?s ?p ?o } }",
+        "PREFIX : <http://evil.example/> SELECT * { service: { ?s ?p ?o } }",
+        "PREFIX ex: <http://ex/> PREFIX : <http://evil.example/> "
+        "SELECT * { ex:a ex:q ex:o.b.SERVICE: { ?s ?p ?o } }",
+        "PREFIX ex: <http://ex/> SELECT * { ex:a ex:q ex:o.b.service <http://evil.example/> { } }",
+        "PREFIX ex: <http://ex/> SELECT * { ex:a ex:q ex:o.b.SERVICE SILENT ?e { } }",
     ],
 )
 def test_service_is_refused_unless_allowed(text):

@@ -156,12 +156,14 @@ def create_app(
         warmer = app.state.warmer = Warmer(app.state, enabled=settings.warm_up)
 
         def on_store_change() -> int:
+            # first the in-process path's counts, which read the live store (pool.changed()
+            # may wait for a snapshot being taken)
+            app.state.direct.changed()
             with app.state.cache_lock:
                 app.state.generation = pool.changed()
                 app.state.cache = {}
                 if app.state.results is not None:
                     app.state.results.clear()
-                app.state.direct.changed()
             warmer.start()
             return app.state.generation
 

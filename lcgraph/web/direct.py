@@ -66,8 +66,11 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _ABSOLUTE_IRI = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:[^<>]*>\Z")
 _VAR = re.compile(r"[?$][A-Za-z0-9_]+\Z")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")
-_PNAME_NS = re.compile(r"(?:[A-Za-z][A-Za-z0-9_\-.]*)?:\Z")
-_PNAME_LN = re.compile(r"((?:[A-Za-z][A-Za-z0-9_\-.]*)?):([A-Za-z0-9_:%\-][A-Za-z0-9_:%\-.]*)\Z")
+#: prefixed names without dots: pyoxigraph's parser ends a local part at its second group of
+#: dots (``ex:o.b.REST`` is ``ex:o.b``, ``.``, then REST), where the grammar and the lexer read
+#: one name; ``%`` only as the start of an escape of two hex digits
+_PNAME_NS = re.compile(r"(?:[A-Za-z][A-Za-z0-9_\-]*)?:\Z")
+_PNAME_LN = re.compile(r"((?:[A-Za-z][A-Za-z0-9_\-]*)?):((?:[A-Za-z0-9_:\-]|%[0-9A-Fa-f]{2})+)\Z")
 _STRINGS = frozenset(("str1", "str2", "long1", "long2"))
 
 Pattern = tuple[str, str | None]
@@ -234,7 +237,7 @@ class _Reader:
         used: set[str] = set()
         while (word := self.keyword(*modifiers)) is not None:
             kind, value = self.take()
-            if word in used or kind != "word" or not value.isdigit():
+            if word in used or kind != "word" or not (value.isascii() and value.isdigit()):
                 raise _No
             used.add(word)
         if self.peek()[0] != "end":
