@@ -48,6 +48,7 @@ from itertools import islice
 
 import pyoxigraph as ox
 
+from lcgraph.entity import RDF_TYPE
 from lcgraph.sparql_text import QueryInfo, inspect_query  # noqa: F401  (doctest)
 from lcgraph.web.worker import Reply, Task, default_graph_is_materialised, execute
 
@@ -62,7 +63,6 @@ MAX_DEPTH = 8
 #: pattern counts kept between queries (per store generation)
 MAX_COUNTS = 8192
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _ABSOLUTE_IRI = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:[^<>]*>\Z")
 _VAR = re.compile(r"[?$][A-Za-z0-9_]+\Z")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")

@@ -230,11 +230,6 @@ def void(request: Request):
     return rdf_response(triples, media, _void_prefixes(state.settings), state.settings)
 
 
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS_TITLE = "http://purl.org/dc/terms/title"
-SD_NAME = "http://www.w3.org/ns/sparql-service-description#name"
-
 #: the machine-readable forms the page links to
 _VOID_FORMATS = (("Turtle", "ttl"), ("N-Triples", "nt"), ("JSON-LD", "jsonld"), ("RDF/XML", "rdf"))
 
@@ -246,41 +241,40 @@ def void_page(triples, settings) -> Response:
     import pyoxigraph as ox
 
     from lcgraph.entity import RDF_TYPE
-    from lcgraph.export import dataset_iri
+    from lcgraph.export import DCAT, DCT, VOID, dataset_iri
     from lcgraph.web.entities import local_path
     from lcgraph.web.entity_view import Linker, Node, Row
     from lcgraph.web.pages import render, shorten
+    from lcgraph.web.sparql import SD
 
-    by_subject: dict[str, dict[str, list]] = {}
+    by_subject: dict[object, dict[str, list]] = {}
     for t in triples:
-        by_subject.setdefault(str(t.subject), {}).setdefault(t.predicate.value, []).append(t.object)
-    anchors = {key: f"r{i}" for i, key in enumerate(by_subject)}
+        by_subject.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)
+    anchors = {subject: f"r{i}" for i, subject in enumerate(by_subject)}
     linker = Linker(settings.base, {})
 
     def first(props: dict, predicate: str) -> str | None:
         found = props.get(predicate)
         return found[0].value if found else None
 
-    def summary(key: str) -> str:
+    def summary(subject) -> str:
         """A described resource in words: a class partition, a graph, a dump, a title."""
-        props = by_subject[key]
+        props = by_subject[subject]
         if (cls := first(props, VOID + "class")) is not None:
             n = first(props, VOID + "entities")
             return f"{shorten(cls, settings.base)}: {n} {'entity' if n == '1' else 'entities'}"
-        if (graph := first(props, SD_NAME)) is not None:
+        if (graph := first(props, SD + "name")) is not None:
             return f"{shorten(graph, settings.base)}: {first(props, VOID + 'triples')} triples"
         if (url := first(props, DCAT + "downloadURL")) is not None:
             return url.rsplit("/", 1)[-1]
-        if (title := first(props, DCTERMS_TITLE)) is not None:
+        if (title := first(props, DCT + "title")) is not None:
             return title
-        iri = key[1:-1] if key.startswith("<") else key
-        return shorten(iri, settings.base)
+        return shorten(subject.value, settings.base)
 
     def value(term):
         v = linker.value(term)
-        key = str(term)
-        if key in anchors:
-            v.href, v.text = f"#{anchors[key]}", summary(key)
+        if term in anchors:
+            v.href, v.text = f"#{anchors[term]}", summary(term)
         elif isinstance(term, ox.NamedNode) and not term.value.startswith(settings.base + "id/"):
             v.href = local_path(term.value, settings.base) or v.href
         return v
@@ -289,12 +283,10 @@ def void_page(triples, settings) -> Response:
         types = sorted(shorten(t.value, settings.base) for t in props.get(RDF_TYPE, []))
         return types[0] if types else "~"  # untyped resources last
 
-    dataset = f"<{dataset_iri(settings)}>"
-    order = sorted(by_subject, key=lambda k: (k != dataset, kind(by_subject[k]), k))
+    dataset = ox.NamedNode(dataset_iri(settings))
+    order = sorted(by_subject, key=lambda k: (k != dataset, kind(by_subject[k]), str(k)))
     nodes = []
-    for key in order:
-        props = by_subject[key]
-        iri = key[1:-1] if key.startswith("<") else key
+    for subject in order:
         rows = [
             Row(
                 predicate=p,
@@ -302,10 +294,13 @@ def void_page(triples, settings) -> Response:
                 href=linker.href(p),
                 values=sorted((value(o) for o in objects), key=lambda v: v.text),
             )
-            for p, objects in sorted(props.items(), key=lambda kv: (kv[0] != RDF_TYPE, kv[0]))
+            for p, objects in sorted(
+                by_subject[subject].items(), key=lambda kv: (kv[0] != RDF_TYPE, kv[0])
+            )
         ]
-        label = summary(key)
-        nodes.append(Node(iri=iri, anchor=anchors[key], label=label, rows=rows))
+        nodes.append(
+            Node(iri=subject.value, anchor=anchors[subject], label=summary(subject), rows=rows)
+        )
     return render(
         "void.html",
         title="Dataset description (VoID, DCAT)",
