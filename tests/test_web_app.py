@@ -18,6 +18,7 @@ from lcgraph.config import Settings
 from lcgraph.store import add_quads, remove_quads
 from lcgraph.web.app import ROUTERS, create_app
 from lcgraph.web.gencache import per_generation
+from lcgraph.web.sparql import DIRECT, UPDATE
 
 TOKYO = "https://w3id.org/lcc/id/city/tokyo"
 ANMC21 = "https://w3id.org/lcc/id/network/asian-network-of-major-cities-21"
@@ -479,3 +480,61 @@ def test_api_docs_load_nothing_from_elsewhere(client):
     assert not re.search(r"""(src|href)=["']https?://""", page.text)
     for path in re.findall(r"""(?:src|href)=["'](/static/docs/[^"']+)""", page.text):
         assert client.get(path).status_code == 200, path
+
+
+def test_the_endpoint_shortcut_answers_as_the_routes_do(tmp_path):
+    """``EndpointShortcut`` sends /sparql straight to its handlers: every kind of request gets
+    the same status, headers and body as from the app without it (its routes)."""
+    from lcgraph.web.sparql import EndpointShortcut
+
+    ask = "ASK { ?s ?p ?o }"
+    select = f"SELECT ?p WHERE {{ <{TOKYO}> ?p ?o }} ORDER BY ?p LIMIT 3"
+    form = "application/x-www-form-urlencoded"
+    preflight = {"Access-Control-Request-Method": "POST"}
+    requests = [
+        ("GET", "/sparql", {"params": {"query": select}}),
+        ("GET", "/sparql/", {"params": {"query": ask, "format": "xml"}}),
+        ("GET", "/sparql", {"params": {"query": select}, "headers": {"Accept": "text/csv"}}),
+        ("GET", "/sparql", {"params": {"query": f"CONSTRUCT WHERE {{ <{TOKYO}> a ?t }}"}}),
+        ("GET", "/sparql", {}),  # the service description
+        ("GET", "/sparql", {"headers": {"Accept": "text/html"}}),
+        ("GET", "/sparql", {"params": {"query": "SELECT * {"}}),  # 400 with the position
+        ("GET", "/sparql", {"params": {"query": "SELECT * {"}, "headers": {"Accept": "text/html"}}),
+        ("GET", "/sparql", {"params": {"query": ask}, "headers": {"Accept": "image/png"}}),  # 406
+        ("GET", "/sparql", {"params": [("query", ask), ("query", ask)]}),  # twice: 400
+        ("GET", "/sparql", {"params": {"update": "CLEAR ALL"}}),  # 403
+        ("GET", "/sparql?query=%FF", {}),  # not UTF-8
+        ("HEAD", "/sparql", {"params": {"query": ask}}),
+        ("POST", "/sparql", {"content": f"query={ask}", "headers": {"Content-Type": form}}),
+        ("POST", "/sparql", {"content": ask, "headers": {"Content-Type": DIRECT}}),
+        ("POST", "/sparql", {"content": ask, "headers": {"Content-Type": "text/plain"}}),  # 415
+        ("POST", "/sparql", {"content": "CLEAR ALL", "headers": {"Content-Type": UPDATE}}),
+        ("POST", "/sparql", {"content": b"ASK {\xff}", "headers": {"Content-Type": DIRECT}}),
+        ("PUT", "/sparql", {"content": ask}),  # 405 with Allow, from the routes
+        ("OPTIONS", "/sparql", {"headers": {"Origin": "https://x.org", **preflight}}),
+        ("GET", "/sparql", {"params": {"query": ask}, "headers": {"Origin": "https://x.org"}}),
+    ]
+    settings = Settings.from_env().with_(store_path=tmp_path / "absent", workers=1)
+    answers = []
+    for shortcut in (True, False):
+        app = create_app(settings)
+        assert any(m.cls is EndpointShortcut for m in app.user_middleware)
+        if not shortcut:
+            app.user_middleware = [m for m in app.user_middleware if m.cls is not EndpointShortcut]
+        with TestClient(app) as c:
+            answers.append(
+                [
+                    (r.status_code, sorted(r.headers.items()), r.content)
+                    for method, url, kw in requests
+                    for r in [c.request(method, url, **kw)]
+                ]
+            )
+    for request, got, expected in zip(requests, *answers, strict=True):
+        assert got == expected, request
+    statuses = [status for status, _, _ in answers[0]]
+    # a browser's Accept cannot have SELECT results: 406 (a page) before the syntax is read
+    assert (
+        " ".join(map(str, statuses[6:]))
+        == "400 406 406 400 403 400 200 200 200 415 403 400 405 204 200"
+    )
+    assert statuses[:6] == [200] * 6

@@ -38,6 +38,7 @@ from lcgraph.web.cors import ReadOnlyCors
 from lcgraph.web.guard import RequestGuard
 from lcgraph.web.head import HeadAsGet
 from lcgraph.web.pages import STATIC_DIR, error_response, validation_message
+from lcgraph.web.sparql import EndpointShortcut
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +194,7 @@ def create_app(
     )
     app.state.settings = settings
     _offline_docs(app)
+    app.add_middleware(EndpointShortcut)  # innermost: after the guard, CORS and HEAD
     app.add_middleware(RequestGuard)
     app.add_middleware(ReadOnlyCors)
     app.add_middleware(HeadAsGet)

@@ -82,17 +82,22 @@ class _No(Exception):
     """The text is outside the subset: it goes to the pool."""
 
 
+_END = ("end", "")
+
+
 def _split_dots(tokens) -> list[tuple[str, str]]:
     """The lexer keeps a word's trailing dots (``ex:o.``); a prefixed name or a number cannot
-    end with one, so they are the triple separator."""
+    end with one, so they are the triple separator. The list ends with an ``end`` token."""
     out: list[tuple[str, str]] = []
-    for kind, value in tokens:
-        if kind == "word" and value.endswith(".") and value != ".":
+    for token in tokens:
+        kind, value = token
+        if kind == "word" and value[-1] == "." and value != ".":
             stripped = value.rstrip(".")
             out.append((kind, stripped))
             out.extend(("other", ".") for _ in range(len(value) - len(stripped)))
         else:
-            out.append((kind, value))
+            out.append(token)
+    out.append(_END)
     return out
 
 
@@ -104,10 +109,10 @@ class _Reader:
         self.patterns: list[Pattern] = []
 
     def peek(self) -> tuple[str, str]:
-        return self.tokens[self.i] if self.i < len(self.tokens) else ("end", "")
+        return self.tokens[self.i]  # the list ends with an "end" token, never passed
 
     def take(self) -> tuple[str, str]:
-        token = self.peek()
+        token = self.tokens[self.i]
         if token[0] == "end":
             raise _No
         self.i += 1
