@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lcgraph.errors import InputError
 
@@ -164,7 +165,23 @@ def negotiate(accept: str | None, offered: tuple[str, ...]) -> str | None:
 
     Each offered type takes the q of the most specific range that matches it (a synonym such as
     ``application/json`` counts as the type it stands for); ties go to the earlier offer.
+    Answers for headers of everyday length are remembered (clients send a handful of them).
     """
+    if accept is not None and len(accept) > _REMEMBERED_ACCEPT:
+        return _negotiate(accept, offered)
+    return _negotiate_remembered(accept, offered)
+
+
+#: ``Accept`` headers up to this length have their answers remembered (512 of them at most)
+_REMEMBERED_ACCEPT = 256
+
+
+@lru_cache(maxsize=512)
+def _negotiate_remembered(accept: str | None, offered: tuple[str, ...]) -> str | None:
+    return _negotiate(accept, offered)
+
+
+def _negotiate(accept: str | None, offered: tuple[str, ...]) -> str | None:
     ranges = parse_accept(accept)
     best: tuple[float, int, int] | None = None
     choice = None

@@ -253,7 +253,7 @@ class _Reader:
 def shape(tokens) -> list[Pattern] | None:
     """The (subject, predicate or ``None``) of each triple pattern when the tokens are in the
     subset this module accepts (see the module's text); ``None`` otherwise."""
-    if tokens is None or any("\\" in value for _, value in tokens):
+    if tokens is None or "\\" in "".join([value for _, value in tokens]):
         return None  # escapes: the engine reads them, this module does not
     try:
         return _Reader(_split_dots(tokens)).query()
