@@ -113,7 +113,10 @@ def cli(ctx: click.Context, base: str | None, store_path: str | None) -> None:
 
     keep_freed_memory()  # this process's malloc keeps freed memory for reuse (lcgraph.runtime)
 
-    ctx.obj = Settings.from_env(base=base, store_path=store_path)
+    try:
+        ctx.obj = Settings.from_env(base=base, store_path=store_path)
+    except ValueError as exc:  # a malformed LCGRAPH_* setting
+        raise click.UsageError(f"bad setting: {exc}") from None
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,6 +8,7 @@ project root (the checkout), which ``LCGRAPH_ROOT`` can move.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -50,14 +51,54 @@ KINDS = (
 PRESERVED_GRAPHS = ("contrib", "changes")
 
 
-def _env_float(name: str, default: float) -> float:
+def _env_number(name: str, default, kind):
     value = os.environ.get(name)
-    return float(value) if value else default
+    if not value:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        what = "an integer" if kind is int else "a number"
+        raise ValueError(f"{name} must be {what}, not {value!r}") from None
+
+
+def _env_float(name: str, default: float) -> float:
+    return _env_number(name, default, float)
+
+
+#: one or more path segments of URL path characters (RFC 3986 pchar), no dot segments
+_PATH_PREFIX = re.compile(r"(?:/(?!\.\.?(?:/|\Z))[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+\Z")
+
+
+def path_prefix(text: str) -> str:
+    """``text`` as a path prefix: ``""`` or ``/a/b`` (no trailing slash).
+
+    >>> path_prefix("/lcc/"), path_prefix(""), path_prefix("/")
+    ('/lcc', '', '')
+    >>> path_prefix("lcc")
+    Traceback (most recent call last):
+    ...
+    ValueError: a path prefix starts with "/" and holds path segments only (such as /lcc), not 'lcc'
+    """
+    text = text.strip()
+    cleaned = text.rstrip("/")
+    if cleaned and not _PATH_PREFIX.match(cleaned):
+        raise ValueError(
+            'a path prefix starts with "/" and holds path segments only (such as /lcc), '
+            f"not {text!r}"
+        )
+    return cleaned
+
+
+def _env_path_prefix() -> str:
+    try:
+        return path_prefix(os.environ.get("LCGRAPH_PATH_PREFIX", ""))
+    except ValueError as exc:
+        raise ValueError(f"LCGRAPH_PATH_PREFIX: {exc}") from None
 
 
 def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+    return _env_number(name, default, int)
 
 
 @dataclass(frozen=True)
@@ -83,6 +124,9 @@ class Settings:
     max_ingest_bytes: int = 5_000_000
     #: compute the pages' per-generation caches in the background (lcgraph.web.warm)
     warm_up: bool = True
+    #: the path under which a reverse proxy publishes the server (``/lcc``), which it strips
+    #: before passing requests on; every link the server writes starts with it ("" for none)
+    path_prefix: str = ""
     #: whether ``store_path`` is the root's default (it then follows the root in :meth:`with_`)
     store_is_default: bool = field(default=False, repr=False, compare=False)
 
@@ -117,6 +161,7 @@ class Settings:
             max_ingest_bytes=_env_int("LCGRAPH_MAX_INGEST_BYTES", 5_000_000),
             warm_up=env.get("LCGRAPH_WARM_UP", "1").strip().lower()
             not in ("0", "false", "no", "off"),
+            path_prefix=_env_path_prefix(),
         )
         return settings.with_(**overrides)
 
@@ -130,6 +175,8 @@ class Settings:
             clean["store_is_default"] = False
         elif "root" in clean and self.store_is_default:
             clean["store_path"] = None  # the new root's default store
+        if "path_prefix" in clean:
+            clean["path_prefix"] = path_prefix(clean["path_prefix"])
         if "base" in clean and not clean["base"].endswith(("/", "#")):
             clean["base"] = clean["base"] + "/"
         return replace(self, **clean)

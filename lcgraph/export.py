@@ -577,4 +577,5 @@ def ontology_html(settings: Settings) -> str:
         m=model,
         short=lambda iri: shorten(iri, settings.base),
         anchor=lambda iri: iri[len(ONTOLOGY_NS) :] if iri.startswith(ONTOLOGY_NS) else None,
+        root=settings.path_prefix,
     )

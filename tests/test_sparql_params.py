@@ -13,8 +13,10 @@ from lcgraph.web.sparql import parse_params
 
 #: bytes that matter to the reader, and some that do not
 _PIECES = st.sampled_from(
-    rb"% + & = \ \x41 %2 %zz %41 %7B %C3 %A9 %c3%a9 %FF %5C %25 query a".split()
-    + [b"\xc3\xa9", b"\xc3", b" ", b"\x00"]
+    [
+        *rb"% + & = \ \x41 %2 %zz %41 %7B %C3 %A9 %c3%a9 %FF %5C %25 query a".split(),
+        *(b"\xc3\xa9", b"\xc3", b" ", b"\x00"),
+    ]
 )
 _RAW = st.one_of(st.binary(max_size=40), st.lists(_PIECES, max_size=20).map(b"".join))
 

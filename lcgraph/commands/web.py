@@ -54,6 +54,12 @@ from lcgraph.errors import InputError
     "analysis) in the background after start and after each change (LCGRAPH_WARM_UP=0).",
 )
 @click.option(
+    "--path-prefix",
+    help="The path a reverse proxy publishes the server under, stripping it before passing "
+    "requests on (such as /lcc); every link the server writes starts with it "
+    "(default LCGRAPH_PATH_PREFIX or none).",
+)
+@click.option(
     "--log-level",
     default="warning",
     show_default=True,
@@ -70,6 +76,7 @@ def serve(
     max_rows,
     no_cache: bool,
     no_warm_up: bool,
+    path_prefix: str | None,
     log_level: str,
 ) -> None:
     """Serve SPARQL, entity pages, the ontology and dumps over HTTP.
@@ -83,13 +90,17 @@ def serve(
 
     from lcgraph.web.app import create_app
 
-    settings = settings.with_(
-        store_path=store_path,
-        workers=workers,
-        query_timeout=query_timeout,
-        max_rows=max_rows,
-        warm_up=False if no_warm_up else None,
-    )
+    try:
+        settings = settings.with_(
+            store_path=store_path,
+            workers=workers,
+            query_timeout=query_timeout,
+            max_rows=max_rows,
+            warm_up=False if no_warm_up else None,
+            path_prefix=path_prefix,
+        )
+    except ValueError as exc:  # a malformed --path-prefix
+        raise click.BadParameter(str(exc), param_hint="--path-prefix") from None
     if not Path(settings.store_path).is_dir():
         click.echo(
             f"no store at {settings.store_path}: serving an in-memory build of "
@@ -114,6 +125,8 @@ def serve(
         log_level=log_level,
         access_log=log_level in ("info", "debug"),
         timeout_graceful_shutdown=5,
+        # request.url is the public URL; routes see the path after the prefix
+        root_path=settings.path_prefix,
         # long GET queries reach the app, which answers 414 past max_request_bytes
         h11_max_incomplete_event_size=settings.max_request_bytes + 16_384,
     )
@@ -124,6 +137,8 @@ def serve(
     async def startup(sockets=None):
         await original(sockets=sockets)
         click.echo(f"serving on http://{shown}:{sock.getsockname()[1]}", err=True)
+        if settings.path_prefix:
+            click.echo(f"links start with {settings.path_prefix}/ (the proxy's path)", err=True)
 
     server.startup = startup
     server.run(sockets=[sock])

@@ -20,6 +20,7 @@ from lcgraph.match import Catalog, NotFound, load_catalog, match
 from lcgraph.web.gencache import per_generation
 from lcgraph.web.pages import error_response
 from lcgraph.web.params import check_names
+from lcgraph.web.prefix import prefix_of
 
 router = APIRouter()
 
@@ -150,7 +151,8 @@ def get_match(
         )
     except NotFound as exc:
         suggestions = [
-            {**s, "url": f"/match?city={quote(s['label'], safe='')}"} for s in exc.suggestions
+            {**s, "url": f"{prefix_of(request)}/match?city={quote(s['label'], safe='')}"}
+            for s in exc.suggestions
         ]
         return error_response(request, 404, exc.message, suggestions=suggestions)
     except LcgraphError as exc:

@@ -179,7 +179,7 @@ def _param_model(p) -> ParamModel:
     )
 
 
-def query_model(q) -> QueryModel:
+def query_model(q, root: str = "") -> QueryModel:
     return QueryModel(
         name=q.name,
         summary=q.summary,
@@ -188,12 +188,14 @@ def query_model(q) -> QueryModel:
         form=q.form,
         params=[_param_model(p) for p in q.params],
         example=q.example,
-        url=f"/api/queries/{q.name}",
+        url=f"{root}/api/queries/{q.name}",
     )
 
 
 def catalogue_models(settings: Settings) -> CatalogueModel:
-    return CatalogueModel(queries=[query_model(q) for q in saved_queries(settings)])
+    return CatalogueModel(
+        queries=[query_model(q, settings.path_prefix) for q in saved_queries(settings)]
+    )
 
 
 def list_queries(request: Request) -> CatalogueModel:

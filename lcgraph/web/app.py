@@ -38,6 +38,7 @@ from lcgraph.web.cors import ReadOnlyCors
 from lcgraph.web.guard import RequestGuard
 from lcgraph.web.head import HeadAsGet
 from lcgraph.web.pages import STATIC_DIR, error_response, validation_message
+from lcgraph.web.prefix import prefix_of
 from lcgraph.web.sparql import EndpointShortcut
 
 log = logging.getLogger(__name__)
@@ -85,13 +86,14 @@ def _offline_docs(app: FastAPI) -> None:
     app.mount("/static/docs", StaticFiles(directory=static), name="docs-static")
 
     @app.get("/docs", include_in_schema=False)
-    def docs():
+    def docs(request: Request):
+        root = prefix_of(request)
         return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
+            openapi_url=root + (app.openapi_url or "/openapi.json"),
             title=f"{app.title}: API",
-            swagger_js_url="/static/docs/swagger-ui-bundle.js",
-            swagger_css_url="/static/docs/swagger-ui.css",
-            swagger_favicon_url="/static/docs/favicon.png",
+            swagger_js_url=f"{root}/static/docs/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}/static/docs/swagger-ui.css",
+            swagger_favicon_url=f"{root}/static/docs/favicon.png",
         )
 
 

@@ -9,6 +9,8 @@ the UI) get nothing from here: they decide for themselves.
 
 from __future__ import annotations
 
+from lcgraph.web.prefix import route_path
+
 __all__ = ["READ_ONLY_PATHS", "ReadOnlyCors"]
 
 READ_ONLY_PATHS = (
@@ -36,7 +38,7 @@ class ReadOnlyCors:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or not scope.get("path", "").startswith(READ_ONLY_PATHS):
+        if scope["type"] != "http" or not route_path(scope).startswith(READ_ONLY_PATHS):
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
         if scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:

@@ -130,7 +130,7 @@ def download_index(request: Request):
     infos = [
         DumpInfo(
             name=i.name,
-            url=f"/download/{i.name}",
+            url=f"{settings.path_prefix}/download/{i.name}",
             media_type=i.media_type,
             size=i.size,
             sha256=i.sha256,
@@ -147,6 +147,7 @@ def download_index(request: Request):
     if media == HTML:
         return render(
             "downloads.html",
+            root=settings.path_prefix,
             title="Downloads",
             dumps=infos,
             settings=settings,
@@ -156,8 +157,8 @@ def download_index(request: Request):
         dataset=dataset_iri(settings),
         generation=request.app.state.generation,
         dumps=infos,
-        checksums="/download/SHA256SUMS",
-        void="/.well-known/void",
+        checksums=f"{settings.path_prefix}/download/SHA256SUMS",
+        void=f"{settings.path_prefix}/.well-known/void",
     )
     return JSONResponse(body.model_dump(), headers={"Vary": "Accept"})
 
@@ -251,7 +252,7 @@ def void_page(triples, settings) -> Response:
     for t in triples:
         by_subject.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)
     anchors = {subject: f"r{i}" for i, subject in enumerate(by_subject)}
-    linker = Linker(settings.base, {})
+    linker = Linker(settings.base, {}, settings.path_prefix)
 
     def first(props: dict, predicate: str) -> str | None:
         found = props.get(predicate)
@@ -276,7 +277,7 @@ def void_page(triples, settings) -> Response:
         if term in anchors:
             v.href, v.text = f"#{anchors[term]}", summary(term)
         elif isinstance(term, ox.NamedNode) and not term.value.startswith(settings.base + "id/"):
-            v.href = local_path(term.value, settings.base) or v.href
+            v.href = local_path(term.value, settings.base, settings.path_prefix) or v.href
         return v
 
     def kind(props: dict) -> str:
@@ -303,6 +304,7 @@ def void_page(triples, settings) -> Response:
         )
     return render(
         "void.html",
+        root=settings.path_prefix,
         title="Dataset description (VoID, DCAT)",
         nodes=nodes,
         formats=_VOID_FORMATS,

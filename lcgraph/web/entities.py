@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from lcgraph.config import KINDS
 from lcgraph.errors import InputError
 from lcgraph.web.conneg import HTML, choose
+from lcgraph.web.prefix import prefix_of
 
 __all__ = ["router"]
 
@@ -57,17 +58,18 @@ class NotFoundBody(BaseModel):
     suggestions: list[Suggestion]
 
 
-def local_path(iri: str, base: str) -> str | None:
-    """The server path that serves ``iri`` (``/id/...``), or ``None`` for an outside IRI."""
+def local_path(iri: str, base: str, root: str = "") -> str | None:
+    """The server path that serves ``iri`` (``/id/...``, after the path prefix ``root``), or
+    ``None`` for an outside IRI."""
     if iri.startswith(base):
-        return "/" + iri[len(base) :]
+        return f"{root}/" + iri[len(base) :]
     return None
 
 
-def _links(kind: str, slug: str) -> str:
-    parts = [f'</page/{kind}/{slug}>; rel="alternate"; type="text/html"']
+def _links(kind: str, slug: str, root: str) -> str:
+    parts = [f'<{root}/page/{kind}/{slug}>; rel="alternate"; type="text/html"']
     parts += [
-        f'</data/{kind}/{slug}.{ext}>; rel="alternate"; type="{media}"'
+        f'<{root}/data/{kind}/{slug}.{ext}>; rel="alternate"; type="{media}"'
         for ext, media in DATA_TYPES.items()
     ]
     return ", ".join(parts)
@@ -101,7 +103,8 @@ def _describe_or_404(request: Request, kind: str, slug: str):
         return desc
     found = suggest(store, settings, kind, slug, index=_index(request)) if kind in KINDS else []
     suggestions = [
-        Suggestion(iri=i, label=label, url=local_path(i, settings.base) or i) for i, label in found
+        Suggestion(iri=i, label=label, url=local_path(i, settings.base, settings.path_prefix) or i)
+        for i, label in found
     ]
     what = f"{kind}/{slug}" if kind in KINDS else f"kind {kind!r} (kinds: {', '.join(KINDS)})"
     message = f"no entity {what} in this knowledge graph"
@@ -123,9 +126,12 @@ def entity(kind: str, slug: str, request: Request) -> Response:
         request.headers.get("accept"),
         (HTML, *DATA_TYPES.values()),
     )
+    root = prefix_of(request)
     target = f"/page/{kind}/{slug}" if media == HTML else f"/data/{kind}/{slug}.{_EXT[media]}"
     return RedirectResponse(
-        target, status_code=303, headers={"Vary": "Accept", "Link": _links(kind, slug)}
+        root + target,
+        status_code=303,
+        headers={"Vary": "Accept", "Link": _links(kind, slug, root)},
     )
 
 
@@ -140,7 +146,9 @@ def page(kind: str, slug: str, request: Request) -> Response:
     desc = _describe_or_404(request, kind, slug)
     if isinstance(desc, Response):
         return desc
-    return entity_page(request, desc, kind, slug, headers={"Link": _links(kind, slug)})
+    return entity_page(
+        request, desc, kind, slug, headers={"Link": _links(kind, slug, prefix_of(request))}
+    )
 
 
 @router.get(
@@ -165,9 +173,10 @@ def data(kind: str, name: str, request: Request) -> Response:
     desc = _describe_or_404(request, kind, slug)
     if isinstance(desc, Response):
         return desc
-    headers = {"Link": _links(kind, slug)}
+    root = prefix_of(request)
+    headers = {"Link": _links(kind, slug, root)}
     if not dot:
-        headers["Content-Location"] = f"/data/{kind}/{slug}.{_EXT[media]}"
+        headers["Content-Location"] = f"{root}/data/{kind}/{slug}.{_EXT[media]}"
     return entity_data(request, desc, media, headers)
 
 

@@ -45,17 +45,18 @@ class Node:
 class Linker:
     """Turns IRIs into links: the server's own paths for its IRIs, the ontology's anchors."""
 
-    def __init__(self, base: str, label_of: dict[str, str]):
+    def __init__(self, base: str, label_of: dict[str, str], root: str = ""):
         self.base = base
         self.label_of = label_of
+        self.root = root  # the path prefix (lcgraph.web.prefix)
 
     def href(self, iri: str) -> str | None:
         if iri.startswith(self.base + "id/"):
             rest = iri[len(self.base) + 3 :]
             path, _, frag = rest.partition("#")
-            return f"/page/{path}" + (f"#{frag}" if frag else "")
+            return f"{self.root}/page/{path}" + (f"#{frag}" if frag else "")
         if iri.startswith(ONTOLOGY_NS):
-            return "/ontology#" + iri[len(ONTOLOGY_NS) :]
+            return f"{self.root}/ontology#" + iri[len(ONTOLOGY_NS) :]
         if iri.startswith(("http://", "https://")):
             return iri
         return None
@@ -76,7 +77,7 @@ class Linker:
         return Value(text=str(term))
 
 
-def _sources(graphs: list[str], base: str, label_of: dict[str, str]) -> list[dict]:
+def _sources(graphs: list[str], base: str, label_of: dict[str, str], root: str) -> list[dict]:
     out = []
     for g in sorted(set(graphs)):
         slug = g[len(base) + len("graph/") :] if g.startswith(base + "graph/") else g
@@ -85,15 +86,17 @@ def _sources(graphs: list[str], base: str, label_of: dict[str, str]) -> list[dic
             {
                 "slug": slug,
                 "label": label_of.get(doc, slug),
-                "href": f"/page/document/{slug}" if doc in label_of else None,
+                "href": f"{root}/page/document/{slug}" if doc in label_of else None,
                 "graph": g,
             }
         )
     return out
 
 
-def build_nodes(desc: EntityDescription, base: str, label_of: dict[str, str]) -> list[Node]:
-    link = Linker(base, label_of)
+def build_nodes(
+    desc: EntityDescription, base: str, label_of: dict[str, str], root: str = ""
+) -> list[Node]:
+    link = Linker(base, label_of, root)
     nodes = []
     for iri in desc.nodes():
         by_pred: dict[str, dict[tuple, tuple[ox.Quad, list[str]]]] = {}
@@ -109,7 +112,7 @@ def build_nodes(desc: EntityDescription, base: str, label_of: dict[str, str]) ->
             values = []
             for q, graphs in sorted(by_pred[pred].values(), key=lambda v: str(v[0].object)):
                 value = link.value(q.object)
-                value.sources = _sources(graphs, base, label_of)
+                value.sources = _sources(graphs, base, label_of, root)
                 values.append(value)
             rows.append(Row(pred, link.text(pred), link.href(pred), values))
         anchor = iri.partition("#")[2] or "top"
@@ -134,13 +137,14 @@ def entity_page(
         if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(base + "graph/")
     }
     label_of = {**labels(store, docs - set(desc.labels)), **desc.labels}
-    link = Linker(base, label_of)
+    root = settings.path_prefix
+    link = Linker(base, label_of, root)
     incoming = [
         {
             "subject": link.value(q.subject),
             "predicate": link.text(q.predicate.value),
             "predicate_href": link.href(q.predicate.value),
-            "sources": _sources([q.graph_name.value], base, label_of),
+            "sources": _sources([q.graph_name.value], base, label_of, root),
         }
         for q in sorted(
             desc.incoming, key=lambda q: (link.text(q.subject.value).lower(), q.predicate.value)
@@ -150,17 +154,18 @@ def entity_page(
 
     return render(
         "entity.html",
+        root=root,
         headers={"Vary": "Accept", **headers},
         title=desc.label,
         desc=desc,
         kind=kind,
         slug=slug,
         types=[link.value(ox.NamedNode(t)) for t in desc.types],
-        nodes=build_nodes(desc, base, label_of),
+        nodes=build_nodes(desc, base, label_of, root),
         incoming=incoming,
         facts=key_facts(request.app.state, desc, link),
         target_columns=TARGET_COLUMNS,
-        sources=_sources(desc.graphs, base, label_of),
+        sources=_sources(desc.graphs, base, label_of, root),
         # a statement's source badge leads to that source's quotes in the Sources section
         listed_graphs=set(desc.graphs),
         formats=[

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from urllib.parse import unquote_to_bytes
 
+from lcgraph.web.prefix import route_path
+
 __all__ = ["RequestGuard", "strict_utf8"]
 
 
@@ -47,7 +49,7 @@ class RequestGuard:
                 f"the query string is longer than {limit} bytes; send the query with POST",
             )
         # /sparql decodes its parameters strictly itself (400 on bad UTF-8): no second pass
-        check_query = not scope.get("path", "").startswith("/sparql")
+        check_query = not route_path(scope).startswith("/sparql")
         if (check_query and not strict_utf8(query)) or not strict_utf8(raw_path):
             return await _reply(
                 send, 400, "the request's URL is not valid UTF-8 after percent-decoding"

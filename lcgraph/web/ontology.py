@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from lcgraph.web.conneg import HTML, RDF_TYPES, choose
+from lcgraph.web.prefix import prefix_of
 
 __all__ = ["router"]
 
@@ -34,7 +35,7 @@ def ontology(request: Request) -> Response:
             media_type="text/html; charset=utf-8",
             headers={
                 "Vary": "Accept",
-                "Link": '</ontology.ttl>; rel="alternate"; type="text/turtle"',
+                "Link": f'<{prefix_of(request)}/ontology.ttl>; rel="alternate"; type="text/turtle"',
             },
         )
     if media == "text/turtle":

@@ -75,6 +75,7 @@ def wants_html(request: Request) -> bool:
 def error_page(request: Request, status: int, message: str, **extra) -> HTMLResponse:
     return render(
         "error.html",
+        root=request.app.state.settings.path_prefix,
         status=status,
         title=f"{status} {HTTPStatus(status).phrase}",
         status_code=status,

@@ -29,6 +29,7 @@ from lcgraph.rdfio import all_prefixes
 from lcgraph.sparql_text import QueryInfo, check_query
 from lcgraph.web.conneg import HTML, RDF_TYPES, RESULTS_TYPES, choose, negotiate
 from lcgraph.web.pages import error_response
+from lcgraph.web.prefix import route_path
 from lcgraph.web.result_cache import cacheable
 from lcgraph.web.worker import Reply, Task
 
@@ -261,7 +262,7 @@ class EndpointShortcut:
     async def __call__(self, scope, receive, send):
         handler = (
             _SHORTCUTS.get(scope["method"])
-            if scope["type"] == "http" and scope["path"] in ("/sparql", "/sparql/")
+            if scope["type"] == "http" and route_path(scope) in ("/sparql", "/sparql/")
             else None
         )
         if handler is None:
@@ -447,6 +448,7 @@ def service_description(request: Request, params: dict[str, list[str]]) -> Respo
     if media == HTML:
         return render(
             "sparql.html",
+            root=settings.path_prefix,
             title="SPARQL endpoint",
             settings=settings,
             graphs=graphs,

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from lcgraph.config import KINDS
 from lcgraph.errors import LcgraphError
 from lcgraph.web.pages import render
+from lcgraph.web.prefix import prefix_of
 
 __all__ = ["router"]
 
@@ -44,7 +45,12 @@ def home(request: Request) -> HTMLResponse:
     from lcgraph.web.ui_data import summary
 
     return render(
-        "home.html", title="Home", active="Home", kinds=KINDS, **summary(request.app.state)
+        "home.html",
+        title="Home",
+        active="Home",
+        kinds=KINDS,
+        root=prefix_of(request),
+        **summary(request.app.state),
     )
 
 
@@ -60,6 +66,7 @@ def search_page(
     hits = search(search_index(request.app.state), q, chosen) if q.strip() else []
     return render(
         "search.html",
+        root=prefix_of(request),
         title=f"Search: {q}" if q else "Search",
         active="Search",
         q=q,
@@ -76,6 +83,7 @@ def query_page(request: Request, query: str | None = Query(None, max_length=100_
     settings = request.app.state.settings
     return render(
         "query.html",
+        root=prefix_of(request),
         title="Query",
         active="Query",
         text=query or EXAMPLE_QUERY,
@@ -130,6 +138,7 @@ def match_page(
             error = exc.message
     return render(
         "match.html",
+        root=prefix_of(request),
         # a long list is no use in a drop-down: a text field takes a name, alias or slug
         city_list=len(cities) <= MAX_CITY_OPTIONS,
         status=404 if suggestions else 400 if error else 200,
@@ -168,6 +177,7 @@ def network_page(
     score_columns = [c for c in centrality.columns[5:] if c not in ("bipartite",)]
     return render(
         "network.html",
+        root=prefix_of(request),
         title="Network",
         active="Network",
         graphs=GRAPHS,

@@ -56,7 +56,7 @@ def _summary(store, base: str) -> dict[str, Any]:
     for source in sources:
         doc = f"{base}id/document/{source['slug']}"
         source["label"] = titles.get(doc, source["slug"])
-        source["href"] = f"/page/document/{source['slug']}" if doc in titles else None
+        source["path"] = f"/page/document/{source['slug']}" if doc in titles else None
     return {
         "classes": classes,
         "sources": sources,
@@ -80,7 +80,8 @@ class Hit:
     matched: str
 
     @property
-    def href(self) -> str:
+    def path(self) -> str:
+        """The page's path after the path prefix."""
         return f"/page/{self.kind}/{self.slug}"
 
 

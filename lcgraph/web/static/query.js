@@ -5,6 +5,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   let base = "";
+  let root = "";  // the path prefix the server is published under ("" for none)
 
   function setStatus(text) { $("status").textContent = text; }
   function clearOutput() {
@@ -65,7 +66,7 @@
     if (!term) return td;
     if (term.type === "uri" && term.value.startsWith(base + "id/")) {
       const a = document.createElement("a");
-      a.href = "/page/" + term.value.slice(base.length + 3);
+      a.href = root + "/page/" + term.value.slice(base.length + 3);
       a.textContent = term.value.slice(base.length + 3);
       td.appendChild(a);
     } else if (term.type === "uri") {
@@ -144,11 +145,11 @@
     const q = new URLSearchParams({ query: text });
     const csv = new URLSearchParams({ query: text, format: "csv" });
     const json = new URLSearchParams({ query: text, format: "json" });
-    run("/sparql", {
+    run(root + "/sparql", {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/sparql-results+json" },
       body: q.toString(),
-    }, { csv: "/sparql?" + csv, json: "/sparql?" + json });
+    }, { csv: root + "/sparql?" + csv, json: root + "/sparql?" + json });
     $("status").scrollIntoView({ block: "nearest" });
   }
 
@@ -158,7 +159,7 @@
     $("query").dataset.saved = form.dataset.name;
     const params = new URLSearchParams();
     new FormData(form).forEach((value, key) => { if (value !== "") params.append(key, value); });
-    const path = "/api/queries/" + encodeURIComponent(form.dataset.name) + "?";
+    const path = root + "/api/queries/" + encodeURIComponent(form.dataset.name) + "?";
     const with_ = (fmt) => { const p = new URLSearchParams(params); p.set("format", fmt); return path + p; };
     run(with_("sparql-json"), { headers: { Accept: "application/sparql-results+json" } },
       { csv: with_("csv"), json: with_("json") });
@@ -174,6 +175,7 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     base = $("sparql-form").dataset.base;
+    root = $("sparql-form").dataset.root;
     const area = $("query");
     area.addEventListener("input", syncHighlight);
     area.addEventListener("scroll", syncHighlight);
